@@ -1,0 +1,7 @@
+package main
+
+import "flag"
+
+type flagSet = flag.FlagSet
+
+var errHelp = flag.ErrHelp

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tsunagu/tsunagu/internal/audit"
+	"github.com/tsunagu/tsunagu/internal/auth"
+	"github.com/tsunagu/tsunagu/internal/demo"
+	"github.com/tsunagu/tsunagu/internal/org"
+	"github.com/tsunagu/tsunagu/internal/platform/db"
+)
+
+// DemoPassword signs in every demo account. It is printed at start-up; the
+// demo is for trying Tsunagu, never for real data.
+const DemoPassword = "tsunagu-demo-2026"
+
+// DemoAccount is a sign-in the demo prints.
+type DemoAccount struct {
+	Role  org.Role
+	Email string
+	Name  string
+}
+
+// SeedDemo fills a fresh database with one demo company: an admin, a
+// supporter, employees and alumni alumni generated from the curated lists.
+func (a *App) SeedDemo(ctx context.Context, alumni, employees int) (org.Organization, []DemoAccount, error) {
+	c := demo.DemoCompany()
+	o, _, err := a.CreateOrganization(ctx, c.Slug, c.NameJA, c.NameEN)
+	if err != nil {
+		return o, nil, fmt.Errorf("create demo organization: %w", err)
+	}
+	// One hash for every demo account: hashing thousands of passwords with
+	// production cost would make the demo start slowly for no benefit.
+	hash, err := auth.HashPassword(DemoPassword, a.cfgArgon2())
+	if err != nil {
+		return o, nil, err
+	}
+	var accounts []DemoAccount
+	add := func(tx db.Tx, p demo.Person, role org.Role, email string, withPassword bool) error {
+		h := ""
+		if withPassword {
+			h = hash
+		}
+		id, err := a.Orgs.CreateMember(ctx, tx, o.ID, org.NewMember{Email: email, Role: role, PasswordHash: h,
+			Name: org.Name{Family: p.FamilyName, Given: p.GivenName, FamilyKana: p.FamilyKana, GivenKana: p.GivenKana,
+				FamilyRomaji: p.FamilyRomaji, GivenRomaji: p.GivenRomaji}})
+		if err != nil {
+			return fmt.Errorf("demo member %s: %w", email, err)
+		}
+		return a.Orgs.SetProfile(ctx, tx, o.ID, id, org.Profile{JoinedYear: p.JoinedYear, LeftYear: p.LeftYear,
+			Department: p.Department.NameJA, JobTitle: p.Role, CurrentCompany: p.CurrentCompany, Industry: p.Industry.NameJA,
+			Prefecture: p.Prefecture})
+	}
+	staff := demo.Employees(7, employees+1)
+	people := demo.Alumni(42, alumni+2)
+	err = a.DB.Tx(ctx, func(tx db.Tx) error {
+		named := []struct {
+			p     demo.Person
+			role  org.Role
+			email string
+		}{
+			{staff[0], org.Admin, "admin@" + c.Domain},
+			{people[0], org.Supporter, "supporter@example.jp"},
+			{people[1], org.Alumni, "alumni@example.jp"},
+		}
+		if employees > 0 {
+			named = append(named, struct {
+				p     demo.Person
+				role  org.Role
+				email string
+			}{staff[1], org.Employee, "employee@" + c.Domain})
+		}
+		for _, n := range named {
+			if err := add(tx, n.p, n.role, n.email, true); err != nil {
+				return err
+			}
+			accounts = append(accounts, DemoAccount{Role: n.role, Email: n.email, Name: org.Name{Family: n.p.FamilyName, Given: n.p.GivenName}.Display("ja")})
+		}
+		for _, p := range staff[2:] {
+			if err := add(tx, p, org.Employee, p.Email, true); err != nil {
+				return err
+			}
+		}
+		// Most alumni have joined; one in eight is still only invited, as in a
+		// real network that is growing.
+		for i, p := range people[2:] {
+			if err := add(tx, p, org.Alumni, p.Email, i%8 != 0); err != nil {
+				return err
+			}
+		}
+		return audit.Log(ctx, tx, audit.Entry{OrgID: o.ID, ActorLabel: "tsunagu demo", Action: "admin.org_created", Target: "org:" + o.Slug,
+			Detail: map[string]string{"alumni": fmt.Sprint(alumni), "employees": fmt.Sprint(employees)}})
+	})
+	return o, accounts, err
+}
+
+func (a *App) cfgArgon2() auth.Argon2Params {
+	if a.Cfg.Argon2 != (auth.Argon2Params{}) {
+		return a.Cfg.Argon2
+	}
+	return auth.DefaultArgon2
+}

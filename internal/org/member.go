@@ -1,0 +1,312 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tsunagu/tsunagu/internal/platform/db"
+)
+
+// Name is a person's name in the three scripts Japanese HR keeps.
+type Name struct {
+	Family, Given             string // kanji (or as written)
+	FamilyKana, GivenKana     string
+	FamilyRomaji, GivenRomaji string
+}
+
+// Display renders the name for lang: family name first in Japanese; given
+// name first in romaji for English, falling back to the written name.
+func (n Name) Display(lang string) string {
+	if lang == "en" && (n.FamilyRomaji != "" || n.GivenRomaji != "") {
+		return strings.TrimSpace(n.GivenRomaji + " " + n.FamilyRomaji)
+	}
+	return strings.TrimSpace(n.Family + " " + n.Given)
+}
+
+// Kana is the reading, family first.
+func (n Name) Kana() string { return strings.TrimSpace(n.FamilyKana + " " + n.GivenKana) }
+
+// Member is a user together with their membership in one organization.
+type Member struct {
+	OrgID       int64
+	UserID      int64
+	Email       string
+	Name        Name
+	Role        Role
+	Locale      string
+	PasswordSet bool
+	CreatedAt   time.Time
+	Profile     Profile
+}
+
+// Profile is the little the foundation knows about a member's career; the
+// profiles capability extends it.
+type Profile struct {
+	JoinedYear, LeftYear int
+	Department           string
+	JobTitle             string
+	CurrentCompany       string
+	Industry             string
+	Prefecture           string
+}
+
+// NewMember is what it takes to add a person to an organization.
+type NewMember struct {
+	Email        string
+	Name         Name
+	Role         Role
+	PasswordHash string
+	Locale       string
+}
+
+// Limits on what people type, so that a page never has to render a novel.
+const (
+	MaxNameLen  = 100
+	MaxEmailLen = 254
+)
+
+// NormalizeEmail trims and validates an address and returns its stored and
+// lookup (lower-case) forms.
+func NormalizeEmail(raw string) (email, lower string, err error) {
+	email = strings.TrimSpace(raw)
+	if email == "" || len(email) > MaxEmailLen {
+		return "", "", fmt.Errorf("%w: email", ErrInvalid)
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") {
+		return "", "", fmt.Errorf("%w: email", ErrInvalid)
+	}
+	return email, strings.ToLower(email), nil
+}
+
+// Validate checks a name's lengths; at least the written family name is required.
+func (n Name) Validate() error {
+	fields := []string{n.Family, n.Given, n.FamilyKana, n.GivenKana, n.FamilyRomaji, n.GivenRomaji}
+	for _, f := range fields {
+		if utf8.RuneCountInString(f) > MaxNameLen {
+			return fmt.Errorf("%w: name too long", ErrInvalid)
+		}
+	}
+	if strings.TrimSpace(n.Family) == "" {
+		return fmt.Errorf("%w: family name", ErrInvalid)
+	}
+	return nil
+}
+
+func (n Name) trimmed() Name {
+	return Name{strings.TrimSpace(n.Family), strings.TrimSpace(n.Given), strings.TrimSpace(n.FamilyKana),
+		strings.TrimSpace(n.GivenKana), strings.TrimSpace(n.FamilyRomaji), strings.TrimSpace(n.GivenRomaji)}
+}
+
+// CreateMember adds a user and their active membership.
+func (s *Store) CreateMember(ctx context.Context, exec db.Querier, orgID int64, m NewMember) (int64, error) {
+	email, lower, err := NormalizeEmail(m.Email)
+	if err != nil {
+		return 0, err
+	}
+	m.Name = m.Name.trimmed()
+	if err := m.Name.Validate(); err != nil {
+		return 0, err
+	}
+	if !m.Role.Valid() {
+		return 0, fmt.Errorf("%w: role %q", ErrInvalid, m.Role)
+	}
+	now := db.Now()
+	var id int64
+	err = exec.QueryRowContext(ctx, `INSERT INTO users (org_id, email, email_lower, password_hash, family_name, given_name,
+		family_kana, given_kana, family_romaji, given_romaji, locale, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+		orgID, email, lower, m.PasswordHash, m.Name.Family, m.Name.Given, m.Name.FamilyKana, m.Name.GivenKana,
+		m.Name.FamilyRomaji, m.Name.GivenRomaji, m.Locale, now).Scan(&id)
+	if db.IsUniqueViolation(err) {
+		return 0, ErrEmailTaken
+	}
+	if err != nil {
+		return 0, err
+	}
+	if _, err := exec.ExecContext(ctx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)`,
+		orgID, id, m.Role, now); err != nil {
+		return 0, err
+	}
+	if _, err := exec.ExecContext(ctx, `INSERT INTO profiles (org_id, user_id, updated_at) VALUES ($1, $2, $3)`, orgID, id, now); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+const memberSelect = `SELECT u.org_id, u.id, u.email, u.family_name, u.given_name, u.family_kana, u.given_kana,
+	u.family_romaji, u.given_romaji, u.locale, u.password_hash <> '', u.created_at, m.role,
+	p.joined_year, p.left_year, p.department, p.job_title, p.current_company, p.industry, p.prefecture
+	FROM users u
+	JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id AND m.ended_at IS NULL
+	JOIN profiles p ON p.org_id = u.org_id AND p.user_id = u.id`
+
+func scanMember(row interface{ Scan(...any) error }) (Member, error) {
+	var m Member
+	p := &m.Profile
+	err := row.Scan(&m.OrgID, &m.UserID, &m.Email, &m.Name.Family, &m.Name.Given, &m.Name.FamilyKana, &m.Name.GivenKana,
+		&m.Name.FamilyRomaji, &m.Name.GivenRomaji, &m.Locale, &m.PasswordSet, &m.CreatedAt, &m.Role,
+		&p.JoinedYear, &p.LeftYear, &p.Department, &p.JobTitle, &p.CurrentCompany, &p.Industry, &p.Prefecture)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
+// Member returns an active member of orgID.
+func (s *Store) Member(ctx context.Context, orgID, userID int64) (Member, error) {
+	return scanMember(s.db.Read().QueryRowContext(ctx, memberSelect+` WHERE u.org_id = $1 AND u.id = $2`, orgID, userID))
+}
+
+// MemberByEmail returns an active member of orgID by email, ignoring case.
+func (s *Store) MemberByEmail(ctx context.Context, orgID int64, email string) (Member, error) {
+	return scanMember(s.db.Read().QueryRowContext(ctx, memberSelect+` WHERE u.org_id = $1 AND u.email_lower = $2`,
+		orgID, strings.ToLower(strings.TrimSpace(email))))
+}
+
+// Credentials returns the user id and password hash for an active member's
+// email, for signing in.
+func (s *Store) Credentials(ctx context.Context, orgID int64, email string) (userID int64, hash string, err error) {
+	err = s.db.Read().QueryRowContext(ctx, `SELECT u.id, u.password_hash FROM users u
+		JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id AND m.ended_at IS NULL
+		WHERE u.org_id = $1 AND u.email_lower = $2`, orgID, strings.ToLower(strings.TrimSpace(email))).Scan(&userID, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return userID, hash, err
+}
+
+// ListOptions filter and page the member list.
+type ListOptions struct {
+	Role   Role
+	Query  string // matches name, kana, romaji or email, case-insensitively
+	Limit  int
+	Offset int
+}
+
+// Members lists active members of orgID with the total count before paging.
+func (s *Store) Members(ctx context.Context, orgID int64, o ListOptions) ([]Member, int, error) {
+	where := ` WHERE u.org_id = $1`
+	args := []any{orgID}
+	if o.Role != "" {
+		args = append(args, o.Role)
+		where += fmt.Sprintf(` AND m.role = $%d`, len(args))
+	}
+	if q := strings.ToLower(strings.TrimSpace(o.Query)); q != "" {
+		// The Japanese search index arrives with the profiles capability; until
+		// then a parameterised LIKE over the name columns serves small networks.
+		q = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+		args = append(args, "%"+q+"%")
+		n := len(args)
+		where += fmt.Sprintf(` AND (LOWER(u.family_name || u.given_name) LIKE $%[1]d ESCAPE '\'
+			OR LOWER(u.family_kana || u.given_kana) LIKE $%[1]d ESCAPE '\'
+			OR LOWER(u.family_romaji || ' ' || u.given_romaji) LIKE $%[1]d ESCAPE '\'
+			OR LOWER(u.given_romaji || ' ' || u.family_romaji) LIKE $%[1]d ESCAPE '\'
+			OR u.email_lower LIKE $%[1]d ESCAPE '\')`, n)
+	}
+	var total int
+	if err := s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM users u
+		JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id AND m.ended_at IS NULL`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := o.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	args = append(args, limit, max(o.Offset, 0))
+	rows, err := s.db.Read().QueryContext(ctx, memberSelect+where+
+		fmt.Sprintf(` ORDER BY u.family_kana, u.given_kana, u.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, m)
+	}
+	return out, total, rows.Err()
+}
+
+// CountByRole counts active members of orgID per role.
+func (s *Store) CountByRole(ctx context.Context, orgID int64) (map[Role]int, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT role, COUNT(*) FROM memberships WHERE org_id = $1 AND ended_at IS NULL GROUP BY role`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[Role]int{}
+	for rows.Next() {
+		var r Role
+		var n int
+		if err := rows.Scan(&r, &n); err != nil {
+			return nil, err
+		}
+		out[r] = n
+	}
+	return out, rows.Err()
+}
+
+// SetRole changes a member's role, keeping the old membership as history.
+func (s *Store) SetRole(ctx context.Context, tx db.Tx, orgID, userID int64, role Role) error {
+	if !role.Valid() {
+		return fmt.Errorf("%w: role %q", ErrInvalid, role)
+	}
+	now := db.Now()
+	res, err := tx.ExecContext(ctx, `UPDATE memberships SET ended_at = $3 WHERE org_id = $1 AND user_id = $2 AND ended_at IS NULL`, orgID, userID, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)`, orgID, userID, role, now)
+	return err
+}
+
+// SetPasswordHash stores a new password hash for a member.
+func (s *Store) SetPasswordHash(ctx context.Context, exec db.Querier, orgID, userID int64, hash string) error {
+	res, err := exec.ExecContext(ctx, `UPDATE users SET password_hash = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`, orgID, userID, hash, db.Now())
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// SetLocale saves a member's language choice ("" follows the browser).
+func (s *Store) SetLocale(ctx context.Context, orgID, userID int64, locale string) error {
+	_, err := s.db.Write().ExecContext(ctx, `UPDATE users SET locale = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`, orgID, userID, locale, db.Now())
+	return err
+}
+
+// SetProfile replaces the foundation's profile facts of a member.
+func (s *Store) SetProfile(ctx context.Context, exec db.Querier, orgID, userID int64, p Profile) error {
+	_, err := exec.ExecContext(ctx, `UPDATE profiles SET joined_year = $3, left_year = $4, department = $5, job_title = $6,
+		current_company = $7, industry = $8, prefecture = $9, updated_at = $10 WHERE org_id = $1 AND user_id = $2`,
+		orgID, userID, p.JoinedYear, p.LeftYear, p.Department, p.JobTitle, p.CurrentCompany, p.Industry, p.Prefecture, db.Now())
+	return err
+}
+
+// SetName replaces a member's name.
+func (s *Store) SetName(ctx context.Context, exec db.Querier, orgID, userID int64, n Name) error {
+	n = n.trimmed()
+	if err := n.Validate(); err != nil {
+		return err
+	}
+	_, err := exec.ExecContext(ctx, `UPDATE users SET family_name = $3, given_name = $4, family_kana = $5, given_kana = $6,
+		family_romaji = $7, given_romaji = $8, updated_at = $9 WHERE org_id = $1 AND id = $2`,
+		orgID, userID, n.Family, n.Given, n.FamilyKana, n.GivenKana, n.FamilyRomaji, n.GivenRomaji, db.Now())
+	return err
+}

@@ -1,0 +1,147 @@
+// Package org owns organizations, the people in them and their roles. Every
+// store method takes the organization id first: there is no way to ask for a
+// member without saying whose member it is.
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/tsunagu/tsunagu/internal/platform/db"
+)
+
+// Role is what a member may do in an organization.
+type Role string
+
+const (
+	Admin     Role = "admin"
+	Supporter Role = "supporter"
+	Employee  Role = "employee"
+	Alumni    Role = "alumni"
+)
+
+// Roles lists every role, most powerful first.
+var Roles = []Role{Admin, Supporter, Employee, Alumni}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Staff roles run the network: admins, and supporters for community work.
+func (r Role) Staff() bool { return r == Admin || r == Supporter }
+
+var (
+	ErrNotFound   = errors.New("not found")
+	ErrEmailTaken = errors.New("email already registered in this organization")
+	ErrSlugTaken  = errors.New("organization slug already taken")
+	ErrInvalid    = errors.New("invalid input")
+)
+
+// Organization is one company's sealed network.
+type Organization struct {
+	ID        int64
+	Slug      string
+	NameJA    string
+	NameEN    string
+	CreatedAt time.Time
+}
+
+// Name returns the organization's name in lang, falling back to Japanese.
+func (o Organization) Name(lang string) string {
+	if lang == "en" && o.NameEN != "" {
+		return o.NameEN
+	}
+	return o.NameJA
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+
+// ValidSlug reports whether s can name an organization in URLs.
+func ValidSlug(s string) bool { return slugPattern.MatchString(s) }
+
+// Store reads and writes organizations and members.
+type Store struct{ db *db.DB }
+
+// NewStore returns a Store on d.
+func NewStore(d *db.DB) *Store { return &Store{db: d} }
+
+// DB returns the database the store uses, for transactions that span stores.
+func (s *Store) DB() *db.DB { return s.db }
+
+// CreateOrganization adds an organization.
+func (s *Store) CreateOrganization(ctx context.Context, exec db.Querier, slug, nameJA, nameEN string) (Organization, error) {
+	slug = strings.TrimSpace(slug)
+	nameJA, nameEN = strings.TrimSpace(nameJA), strings.TrimSpace(nameEN)
+	if !ValidSlug(slug) {
+		return Organization{}, fmt.Errorf("%w: slug %q must be 1-40 lowercase letters, digits or hyphens", ErrInvalid, slug)
+	}
+	if nameJA == "" {
+		return Organization{}, fmt.Errorf("%w: organization name is required", ErrInvalid)
+	}
+	if nameEN == "" {
+		nameEN = nameJA
+	}
+	o := Organization{Slug: slug, NameJA: nameJA, NameEN: nameEN, CreatedAt: db.Now()}
+	err := exec.QueryRowContext(ctx,
+		`INSERT INTO organizations (slug, name_ja, name_en, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		o.Slug, o.NameJA, o.NameEN, o.CreatedAt).Scan(&o.ID)
+	if db.IsUniqueViolation(err) {
+		return Organization{}, ErrSlugTaken
+	}
+	return o, err
+}
+
+const orgColumns = `id, slug, name_ja, name_en, created_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (Organization, error) {
+	var o Organization
+	err := row.Scan(&o.ID, &o.Slug, &o.NameJA, &o.NameEN, &o.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, ErrNotFound
+	}
+	return o, err
+}
+
+// OrganizationBySlug finds an organization by the slug in its URLs.
+func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
+	return scanOrg(s.db.Read().QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE slug = $1`, slug))
+}
+
+// OrganizationByID finds an organization by id.
+func (s *Store) OrganizationByID(ctx context.Context, id int64) (Organization, error) {
+	return scanOrg(s.db.Read().QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
+}
+
+// FirstOrganization is the oldest organization: the one "/" leads to.
+func (s *Store) FirstOrganization(ctx context.Context) (Organization, error) {
+	return scanOrg(s.db.Read().QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations ORDER BY id LIMIT 1`))
+}
+
+// Organizations lists every organization, for the operator's CLI.
+func (s *Store) Organizations(ctx context.Context) ([]Organization, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+orgColumns+` FROM organizations ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Organization
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,92 @@
+// Package i18n holds Tsunagu's message catalogs. Japanese is the default and
+// English the second language; every key exists in both, which a test checks.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var files embed.FS
+
+// Languages lists the supported languages, default first.
+var Languages = []string{"ja", "en"}
+
+// Default is the language used when nothing else decides.
+const Default = "ja"
+
+var catalogs = map[string]map[string]string{}
+
+func init() {
+	for _, l := range Languages {
+		b, err := files.ReadFile("locales/" + l + ".json")
+		if err != nil {
+			panic(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(fmt.Sprintf("i18n: locales/%s.json: %v", l, err))
+		}
+		catalogs[l] = m
+	}
+}
+
+// Keys returns the sorted keys of a language's catalog.
+func Keys(lang string) []string {
+	var out []string
+	for k := range catalogs[lang] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Has reports whether key exists in lang.
+func Has(lang, key string) bool { _, ok := catalogs[lang][key]; return ok }
+
+// Supported reports whether lang is one of Languages.
+func Supported(lang string) bool { _, ok := catalogs[lang]; return ok }
+
+// T translates key into lang, replacing {name} placeholders with the
+// following name, value pairs. A missing key shows itself in brackets, so it
+// is visible in the page (and the catalog test fails first).
+func T(lang, key string, args ...any) string {
+	s, ok := catalogs[lang][key]
+	if !ok {
+		if s, ok = catalogs[Default][key]; !ok {
+			return "[" + key + "]"
+		}
+	}
+	if len(args) == 0 {
+		return s
+	}
+	pairs := make([]string, 0, len(args))
+	for i := 0; i+1 < len(args); i += 2 {
+		pairs = append(pairs, "{"+fmt.Sprint(args[i])+"}", fmt.Sprint(args[i+1]))
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+var matcher = language.NewMatcher([]language.Tag{language.Japanese, language.English})
+
+// FromAcceptLanguage picks ja or en from an Accept-Language header.
+func FromAcceptLanguage(header string) string {
+	if strings.TrimSpace(header) == "" {
+		return Default
+	}
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil || len(tags) == 0 {
+		return Default
+	}
+	_, idx, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return Default
+	}
+	return Languages[idx]
+}

@@ -1,0 +1,209 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/tsunagu/tsunagu/internal/org"
+	"github.com/tsunagu/tsunagu/internal/platform/i18n"
+)
+
+type templates struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
+	"roleKey": func(r org.Role) string { return "role." + string(r) },
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+}
+
+// parseTemplates parses layout.html with each page, so that every page
+// defines "title" and "main" for the layout to place.
+func parseTemplates() (*templates, error) {
+	t := &templates{pages: map[string]*template.Template{}}
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		name := path.Base(n)
+		if name == "layout.html" {
+			continue
+		}
+		clone, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if t.pages[name], err = clone.ParseFS(assets, n); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// Page is what every template receives.
+type Page struct {
+	Lang      string
+	Org       org.Organization
+	HasOrg    bool
+	Member    *org.Member
+	Title     string
+	Nav       []NavItem
+	Flash     string
+	Errors    map[string]string
+	Form      map[string]string
+	Data      any
+	RequestID string
+	Version   string
+	Path      string
+}
+
+// NavItem is one link in the header.
+type NavItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// T translates for the page's language.
+func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
+
+// Name shows a member's name the way the page's language wants it.
+func (p *Page) Name(n org.Name) string { return n.Display(p.Lang) }
+
+// Date formats a date for the page's language.
+func (p *Page) Date(t time.Time) string {
+	t = t.In(jst)
+	if p.Lang == "ja" {
+		return t.Format("2006年1月2日 15:04")
+	}
+	return t.Format("2 Jan 2006 15:04")
+}
+
+// OrgURL builds a path inside the page's organization.
+func (p *Page) OrgURL(rest string) string { return "/o/" + p.Org.Slug + rest }
+
+// Role tells whether the signed-in member has one of the roles.
+func (p *Page) Role(roles ...string) bool {
+	if p.Member == nil {
+		return false
+	}
+	for _, r := range roles {
+		if string(p.Member.Role) == r {
+			return true
+		}
+	}
+	return false
+}
+
+var jst = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		return time.FixedZone("JST", 9*3600)
+	}
+	return l
+}()
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	t, ok := s.pages.pages[name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("no template %s", name))
+		return
+	}
+	p.RequestID = RequestID(r.Context())
+	p.Version = s.cfg.Version
+	p.Path = r.URL.Path
+	if p.Lang == "" {
+		p.Lang = s.language(r, p.Member)
+	}
+	if p.Nav == nil && p.HasOrg {
+		p.Nav = navFor(p)
+	}
+	root := "layout.html"
+	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") != "" && t.Lookup("fragment") != nil {
+		root = "fragment"
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, root, p); err != nil {
+		s.serverError(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", p.Lang)
+	h.Add("Vary", "HX-Request")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+func navFor(p *Page) []NavItem {
+	if p.Member == nil {
+		return nil
+	}
+	items := []NavItem{{Href: p.OrgURL("/"), Label: p.T("nav.home")}}
+	if p.Member.Role.Staff() {
+		items = append(items, NavItem{Href: p.OrgURL("/admin/members"), Label: p.T("nav.members")})
+	}
+	if p.Member.Role == org.Admin {
+		items = append(items,
+			NavItem{Href: p.OrgURL("/admin/invite"), Label: p.T("nav.invite")},
+			NavItem{Href: p.OrgURL("/admin/audit"), Label: p.T("nav.audit")})
+	}
+	items = append(items, NavItem{Href: p.OrgURL("/account"), Label: p.T("nav.account")})
+	for i := range items {
+		items[i].Current = items[i].Href == p.Path || (items[i].Href != p.OrgURL("/") && strings.HasPrefix(p.Path, items[i].Href))
+	}
+	return items
+}
+
+// errorPage renders a localized error. key is a catalog key that says what
+// happened and what to do.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, key string) {
+	p := &Page{Title: i18n.T(s.language(r, nil), "error.title")}
+	if rc := reqFrom(r); rc != nil {
+		p.Org, p.HasOrg, p.Member = rc.org, true, rc.member
+	}
+	p.Data = map[string]any{"Status": status, "Key": key}
+	if t, ok := s.pages.pages["error.html"]; ok && t != nil {
+		s.render(w, r, status, "error.html", p)
+		return
+	}
+	http.Error(w, key, status)
+}
+
+// serverError logs the cause and shows a generic page with the request id,
+// never the internal error itself.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "internal error", "err", err, "path", r.URL.Path)
+	lang := s.language(r, nil)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusInternalServerError)
+	// Rendered without templates: a broken template must not hide the error page.
+	fmt.Fprintf(w, `<!doctype html><html lang="%s"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>%s</title><link rel="stylesheet" href="/static/app.css"></head><body><main id="main" class="container"><h1>%s</h1><p>%s</p><p class="muted">%s</p></main></body></html>`,
+		lang, template.HTMLEscapeString(i18n.T(lang, "error.title")), template.HTMLEscapeString(i18n.T(lang, "error.title")),
+		template.HTMLEscapeString(i18n.T(lang, "error.internal")),
+		template.HTMLEscapeString(i18n.T(lang, "error.request_id", "id", RequestID(r.Context()))))
+}
+
+func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, "error.not_found")
+}

@@ -1,0 +1,140 @@
+// Package web serves Tsunagu's HTML: server-rendered pages with htmx for
+// partial updates. Handlers are thin: they parse, authorize, call a
+// capability and render.
+package web
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/tsunagu/tsunagu/internal/auth"
+	"github.com/tsunagu/tsunagu/internal/org"
+	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/jobs"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Config is what the web layer needs from the application.
+type Config struct {
+	BaseURL      string // external URL, e.g. https://alumni.example.jp
+	SecureCookie bool   // set Secure on cookies (true behind HTTPS)
+	MaxBodyBytes int64  // request body limit for forms; default 1 MiB
+	Version      string
+	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+}
+
+// Server holds the dependencies of every handler.
+type Server struct {
+	cfg    Config
+	db     *db.DB
+	orgs   *org.Store
+	auth   *auth.Service
+	jobs   *jobs.Queue
+	log    *slog.Logger
+	pages  *templates
+	static fs.FS
+	mux    *http.ServeMux
+}
+
+// New builds the server and its routes.
+func New(cfg Config, d *db.DB, orgs *org.Store, a *auth.Service, q *jobs.Queue, log *slog.Logger) (*Server, error) {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	pages, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	static, _ := fs.Sub(assets, "static")
+	s := &Server{cfg: cfg, db: d, orgs: orgs, auth: a, jobs: q, log: log, pages: pages, static: static, mux: http.NewServeMux()}
+	s.routes()
+	return s, nil
+}
+
+// Handler is the whole site with its middleware.
+func (s *Server) Handler() http.Handler {
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(s.forbiddenCrossOrigin))
+	var h http.Handler = s.mux
+	h = csrf.Handler(h)
+	h = s.limitBody(h)
+	h = securityHeaders(h, s.cfg.SecureCookie)
+	h = s.recoverPanics(h)
+	h = s.logRequests(h)
+	return h
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(s.static)))
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.Handle("GET /metrics", metricsHandler())
+	m.HandleFunc("GET /{$}", s.root)
+	m.HandleFunc("/", s.notFoundPage)
+
+	// Pages of one organization. The role list says who may see them;
+	// anyone means signed-out visitors too.
+	s.page("GET /o/{org}/{$}", anyMember, s.home)
+	s.page("GET /o/{org}/login", anyone, s.loginForm)
+	s.page("POST /o/{org}/login", anyone, s.login)
+	s.page("POST /o/{org}/logout", anyMember, s.logout)
+	s.page("GET /o/{org}/forgot", anyone, s.forgotForm)
+	s.page("POST /o/{org}/forgot", anyone, s.forgot)
+	s.page("GET /o/{org}/reset/{token}", anyone, s.resetForm)
+	s.page("POST /o/{org}/reset/{token}", anyone, s.reset)
+	s.page("GET /o/{org}/join/{token}", anyone, s.joinForm)
+	s.page("POST /o/{org}/join/{token}", anyone, s.join)
+	s.page("POST /o/{org}/lang", anyone, s.switchLanguage)
+	s.page("GET /o/{org}/account", anyMember, s.account)
+	s.page("POST /o/{org}/account/signout-everywhere", anyMember, s.signOutEverywhere)
+
+	s.page("GET /o/{org}/admin/members", staffOnly, s.adminMembers)
+	s.page("GET /o/{org}/admin/members/{id}", staffOnly, s.adminMember)
+	s.page("POST /o/{org}/admin/members/{id}/role", adminOnly, s.adminChangeRole)
+	s.page("GET /o/{org}/admin/invite", adminOnly, s.adminInviteForm)
+	s.page("POST /o/{org}/admin/invite", adminOnly, s.adminInvite)
+	s.page("GET /o/{org}/admin/audit", adminOnly, s.adminAudit)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.ErrorContext(ctx, "health check: database unreachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("database unreachable\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// root leads to the first organization, the common case of a company running
+// its own instance.
+func (s *Server) root(w http.ResponseWriter, r *http.Request) {
+	o, err := s.orgs.FirstOrganization(r.Context())
+	if err != nil {
+		s.notFoundPage(w, r)
+		return
+	}
+	http.Redirect(w, r, "/o/"+o.Slug+"/", http.StatusSeeOther)
+}
+
+func staticHandler(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// File names carry versions (htmx-2.0.11.min.js) or change with releases;
+		// a day of caching keeps phones fast without pinning old CSS for long.
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		files.ServeHTTP(w, r)
+	})
+}
