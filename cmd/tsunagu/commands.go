@@ -236,4 +236,3 @@ func adminCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	return usageError{fmt.Errorf("admin: unknown task %q\n%s", task, adminUsage)}
 }
-

@@ -12,8 +12,8 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
-	"time"
 	texttemplate "text/template"
+	"time"
 
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
@@ -63,14 +63,14 @@ func (o *Outbox) Enqueue(ctx context.Context, exec db.Querier, orgID int64, m ma
 // content is what the shared layout shows: a greeting, paragraphs, one
 // button, and closing lines.
 type content struct {
-	Lang      string
-	Org       string
-	Greeting  string
-	Paras     []string
-	Button    string
-	Link      string
-	After     []string
-	Footer    string
+	Lang     string
+	Org      string
+	Greeting string
+	Paras    []string
+	Button   string
+	Link     string
+	After    []string
+	Footer   string
 }
 
 var textLayout = texttemplate.Must(texttemplate.New("text").Parse(`{{.Greeting}}

@@ -19,8 +19,8 @@ type templates struct {
 }
 
 var funcs = template.FuncMap{
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
+	"add":     func(a, b int) int { return a + b },
+	"sub":     func(a, b int) int { return a - b },
 	"roleKey": func(r org.Role) string { return "role." + string(r) },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}

@@ -53,12 +53,12 @@ func TestTranslate(t *testing.T) {
 
 func TestFromAcceptLanguage(t *testing.T) {
 	cases := map[string]string{
-		"":                       "ja",
-		"en-US,en;q=0.9":         "en",
+		"":                        "ja",
+		"en-US,en;q=0.9":          "en",
 		"ja-JP,ja;q=0.9,en;q=0.8": "ja",
-		"fr-FR":                  "ja",
-		"fr-FR,en;q=0.5":         "en",
-		";;;garbage":             "ja",
+		"fr-FR":                   "ja",
+		"fr-FR,en;q=0.5":          "en",
+		";;;garbage":              "ja",
 	}
 	for in, want := range cases {
 		if got := FromAcceptLanguage(in); got != want {

@@ -27,8 +27,8 @@ type Message struct {
 	// so that each organization's mail comes from its own name. The address
 	// stays the configured one (SPF/DKIM stay valid).
 	FromName string
-	Text    string // plain text body; required
-	HTML    string // HTML body (already rendered, trusted); if empty it is derived from Text
+	Text     string // plain text body; required
+	HTML     string // HTML body (already rendered, trusted); if empty it is derived from Text
 	// Headers are extra header fields, e.g. List-Unsubscribe. May be nil.
 	// ASCII values are written verbatim, other values are RFC 2047 encoded
 	// as unstructured text. Names that the sender controls itself (From,
@@ -66,11 +66,11 @@ func invalid(format string, args ...any) error {
 // normalized is a validated copy of a Message.
 type normalized struct {
 	fromName string
-	to      *netmail.Address
-	subject string
-	text    string
-	html    string
-	headers map[string]string // canonical name -> value
+	to       *netmail.Address
+	subject  string
+	text     string
+	html     string
+	headers  map[string]string // canonical name -> value
 }
 
 func normalize(m Message) (normalized, error) {
