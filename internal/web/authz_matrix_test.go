@@ -1,0 +1,215 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tsunagu/tsunagu/internal/app/apptest"
+	"github.com/tsunagu/tsunagu/internal/org"
+)
+
+// who is a row of the matrix: a signed-out visitor or a member with a role.
+type who string
+
+const anon who = "anonymous"
+
+// Outcomes of a cell.
+const (
+	ok       = http.StatusOK
+	toLogin  = http.StatusSeeOther // redirected to the sign-in page
+	denied   = http.StatusForbidden
+	notFound = http.StatusNotFound
+)
+
+// route is a column: a request and who may make it. Later capabilities add
+// their routes here.
+type route struct {
+	method, path string // {id} is replaced by a member id of the organization in the path
+	form         url.Values
+	allowed      []who // who gets success; everyone else is sent to sign in (signed out) or denied
+	success      int   // status on success
+}
+
+var (
+	everyone   = []who{anon, "alumni", "employee", "supporter", "admin"}
+	members    = []who{"alumni", "employee", "supporter", "admin"}
+	staff      = []who{"supporter", "admin"}
+	adminsOnly = []who{"admin"}
+)
+
+var routes = []route{
+	{method: "GET", path: "/login", allowed: []who{anon}, success: ok}, // signed in: redirected home
+	{method: "GET", path: "/forgot", allowed: everyone, success: ok},
+	{method: "GET", path: "/", allowed: members, success: ok},
+	{method: "GET", path: "/account", allowed: members, success: ok},
+	{method: "GET", path: "/admin/members", allowed: staff, success: ok},
+	{method: "GET", path: "/admin/members?q=%E7%94%B0%E4%B8%AD&role=alumni", allowed: staff, success: ok},
+	{method: "GET", path: "/admin/members/{id}", allowed: staff, success: ok},
+	{method: "POST", path: "/admin/members/{id}/role", form: url.Values{"role": {"supporter"}}, allowed: adminsOnly, success: http.StatusSeeOther},
+	{method: "GET", path: "/admin/invite", allowed: adminsOnly, success: ok},
+	{method: "POST", path: "/admin/invite", form: inviteForm("new@example.jp", "ja", false), allowed: adminsOnly, success: http.StatusCreated},
+	{method: "GET", path: "/admin/audit", allowed: adminsOnly, success: ok},
+}
+
+func (r route) allows(w who) bool {
+	for _, a := range r.allowed {
+		if a == w {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	e := apptest.New(t)
+	orgs := []org.Organization{e.Org, e.AddOrg(t, "kaede")}
+	roles := []org.Role{org.Alumni, org.Employee, org.Supporter, org.Admin}
+	// target is a member whose id the {id} routes use, one per organization.
+	target := map[string]org.Member{}
+	for _, o := range orgs {
+		for _, r := range roles {
+			e.AddMember(t, o, r, fmt.Sprintf("%s@%s.example.jp", r, o.Slug))
+		}
+		target[o.Slug] = e.AddMember(t, o, org.Alumni, "target@"+o.Slug+".example.jp")
+	}
+	cells := 0
+	for _, o := range orgs {
+		for _, w := range append([]who{anon}, []who{"alumni", "employee", "supporter", "admin"}...) {
+			for _, rt := range routes {
+				// A fresh client and fresh sign-in per cell, so cells never see
+				// each other's effects (a role change, a sign-out).
+				c := e.Client(t)
+				if w != anon {
+					c.SignIn(o, fmt.Sprintf("%s@%s.example.jp", w, o.Slug), apptest.Password)
+				}
+				path := "/o/" + o.Slug + strings.ReplaceAll(rt.path, "{id}", fmt.Sprint(target[o.Slug].UserID))
+				form := rt.form
+				if rt.path == "/admin/invite" && rt.method == "POST" {
+					form = inviteForm(fmt.Sprintf("new-%s-%s@example.jp", o.Slug, w), "ja", false)
+				}
+				var res *apptest.Response
+				if rt.method == "POST" {
+					res = c.Post(path, form)
+				} else {
+					res = c.Get(path)
+				}
+				want := rt.success
+				sentToLogin := false
+				switch {
+				case rt.allows(w):
+				case w == anon:
+					want, sentToLogin = toLogin, true
+				case rt.path == "/login":
+					want = http.StatusSeeOther // already signed in: sent home
+				default:
+					want = denied
+				}
+				cells++
+				if res.StatusCode != want {
+					t.Errorf("%s as %s: %s %s = %d, want %d", o.Slug, w, rt.method, path, res.StatusCode, want)
+				}
+				if sentToLogin && !strings.Contains(res.Header.Get("Location"), "/o/"+o.Slug+"/login") {
+					t.Errorf("%s as %s: %s %s redirected to %q", o.Slug, w, rt.method, path, res.Header.Get("Location"))
+				}
+				if want == denied && !strings.Contains(res.Body, "権限がありません") {
+					t.Errorf("%s as %s: %s %s: 403 without the localized message", o.Slug, w, rt.method, path)
+				}
+				// Put the target back, so that the next cell starts equal.
+				if rt.path == "/admin/members/{id}/role" && res.StatusCode == http.StatusSeeOther {
+					if err := e.App.DB.Tx(t.Context(), func(tx *sqlTx) error {
+						return e.App.Orgs.SetRole(t.Context(), tx, o.ID, target[o.Slug].UserID, org.Alumni)
+					}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+	}
+	if want := len(orgs) * 5 * len(routes); cells != want {
+		t.Fatalf("asserted %d cells, want %d", cells, want)
+	}
+	t.Logf("asserted %d cells", cells)
+}
+
+// TestOtherOrganizationsAreSealed checks that ids, sessions and pages of one
+// organization are unreachable from another.
+func TestOtherOrganizationsAreSealed(t *testing.T) {
+	e := apptest.New(t)
+	kaede := e.AddOrg(t, "kaede")
+	e.AddMember(t, e.Org, org.Admin, "admin@sakura.example.jp")
+	e.AddMember(t, kaede, org.Admin, "admin@kaede.example.jp")
+	foreign := e.AddMember(t, kaede, org.Alumni, "alumni@kaede.example.jp")
+
+	admin := e.Client(t)
+	admin.SignIn(e.Org, "admin@sakura.example.jp", apptest.Password)
+	id := fmt.Sprint(foreign.UserID)
+	if res := admin.Get(e.OrgPath("/admin/members/" + id)); res.StatusCode != notFound {
+		t.Errorf("another organization's member by id: %d", res.StatusCode)
+	}
+	if res := admin.Post(e.OrgPath("/admin/members/"+id+"/role"), url.Values{"role": {"admin"}}); res.StatusCode != notFound {
+		t.Errorf("role change of another organization's member: %d", res.StatusCode)
+	}
+	if m, _ := e.App.Orgs.Member(t.Context(), kaede.ID, foreign.UserID); m.Role != org.Alumni {
+		t.Fatalf("foreign member's role changed to %s", m.Role)
+	}
+	if res := admin.Get(e.OrgPath("/admin/members?q=kaede")); strings.Contains(res.Body, "alumni@kaede.example.jp") {
+		t.Error("member search shows another organization's member")
+	}
+	// The sakura session cookie replayed on kaede's pages finds no session.
+	var value string
+	for _, c := range admin.HTTP.Jar.Cookies(mustURL(t, e.URL(e.OrgPath("/")))) {
+		if c.Name == "tsunagu_session" {
+			value = c.Value
+		}
+	}
+	if value == "" {
+		t.Fatal("no session cookie")
+	}
+	replay := e.Client(t)
+	replay.HTTP.Jar.SetCookies(mustURL(t, e.URL("/o/kaede/")), []*http.Cookie{{Name: "tsunagu_session", Value: value, Path: "/o/kaede/"}})
+	for _, p := range []string{"/o/kaede/", "/o/kaede/admin/members", "/o/kaede/admin/audit"} {
+		if res := replay.Get(p); res.StatusCode != toLogin {
+			t.Errorf("sakura session on %s: %d", p, res.StatusCode)
+		}
+	}
+	// Audit logs are per organization.
+	res := admin.Get(e.OrgPath("/admin/audit"))
+	if strings.Contains(res.Body, "kaede") {
+		t.Error("audit log shows another organization's entries")
+	}
+}
+
+func TestAdminCannotDemoteThemselves(t *testing.T) {
+	e := apptest.New(t)
+	me := e.AddMember(t, e.Org, org.Admin, "admin@sakura.example.jp")
+	c := e.Client(t)
+	c.SignIn(e.Org, "admin@sakura.example.jp", apptest.Password)
+	res := c.Post(e.OrgPath(fmt.Sprintf("/admin/members/%d/role", me.UserID)), url.Values{"role": {"alumni"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "自分自身のロールは変更できません") {
+		t.Fatalf("self demotion: %d", res.StatusCode)
+	}
+	if m, _ := e.App.Orgs.Member(t.Context(), e.Org.ID, me.UserID); m.Role != org.Admin {
+		t.Fatal("admin demoted themselves")
+	}
+	// A bogus role is refused without change.
+	other := e.AddMember(t, e.Org, org.Alumni, "alumni@sakura.example.jp")
+	if res := c.Post(e.OrgPath(fmt.Sprintf("/admin/members/%d/role", other.UserID)), url.Values{"role": {"owner"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bogus role: %d", res.StatusCode)
+	}
+	// A real change is recorded with from and to.
+	if res := c.Post(e.OrgPath(fmt.Sprintf("/admin/members/%d/role", other.UserID)), url.Values{"role": {"supporter"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("role change: %d", res.StatusCode)
+	}
+	audit := c.Get(e.OrgPath("/admin/audit"))
+	if !strings.Contains(audit.Body, "ロールを変更") || !strings.Contains(audit.Body, "from=alumni") || !strings.Contains(audit.Body, "to=supporter") {
+		t.Errorf("role change not in the audit page:\n%s", audit.Body)
+	}
+	for _, bad := range []string{"/admin/members/abc", "/admin/members/-1", "/admin/members/99999999"} {
+		if res := c.Get(e.OrgPath(bad)); res.StatusCode != notFound {
+			t.Errorf("%s: %d", bad, res.StatusCode)
+		}
+	}
+}

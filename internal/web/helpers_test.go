@@ -1,0 +1,5 @@
+package web_test
+
+import "database/sql"
+
+type sqlTx = sql.Tx
