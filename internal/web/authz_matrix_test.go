@@ -213,3 +213,24 @@ func TestAdminCannotDemoteThemselves(t *testing.T) {
 		}
 	}
 }
+
+func TestMailQueueCountsArePerOrganization(t *testing.T) {
+	e := apptest.New(t)
+	kaede := e.AddOrg(t, "kaede")
+	e.AddMember(t, e.Org, org.Admin, "admin@sakura.example.jp")
+	e.AddMember(t, kaede, org.Alumni, "a@kaede.example.jp")
+	e.AddMember(t, kaede, org.Alumni, "b@kaede.example.jp")
+	for _, email := range []string{"a@kaede.example.jp", "b@kaede.example.jp"} {
+		if res := e.Client(t).Post("/o/kaede/forgot", url.Values{"email": {email}}); res.StatusCode != http.StatusOK {
+			t.Fatal(res.StatusCode)
+		}
+	}
+	admin := e.Client(t)
+	admin.SignIn(e.Org, "admin@sakura.example.jp", apptest.Password)
+	if res := admin.Get(e.OrgPath("/")); !strings.Contains(res.Body, "送信待ち 0 件") {
+		t.Fatalf("sakura's admin sees kaede's queued mail:\n%s", res.Body)
+	}
+	if st, err := e.App.Jobs.OrgStats(t.Context(), kaede.ID); err != nil || st.Pending != 2 {
+		t.Fatalf("kaede stats %+v %v", st, err)
+	}
+}

@@ -28,7 +28,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		data["Roles"] = org.Roles
 	}
 	if rc.member.Role == org.Admin && s.jobs != nil {
-		st, err := s.jobs.Stats(r.Context())
+		st, err := s.jobs.OrgStats(r.Context(), rc.org.ID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return

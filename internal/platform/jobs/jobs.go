@@ -566,9 +566,19 @@ func truncateError(err error) string {
 // Stats counts jobs by state.
 type Stats struct{ Pending, Running, Done, Failed int }
 
-// Stats counts the jobs in each state.
+// Stats counts the jobs in each state, across every organization: for the
+// operator, never for an organization's pages.
 func (q *Queue) Stats(ctx context.Context) (Stats, error) {
-	rows, err := q.d.Read().QueryContext(ctx, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
+	return q.stats(ctx, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
+}
+
+// OrgStats counts one organization's jobs in each state, for its admins.
+func (q *Queue) OrgStats(ctx context.Context, orgID int64) (Stats, error) {
+	return q.stats(ctx, `SELECT state, COUNT(*) FROM jobs WHERE org_id = $1 GROUP BY state`, orgID)
+}
+
+func (q *Queue) stats(ctx context.Context, query string, args ...any) (Stats, error) {
+	rows, err := q.d.Read().QueryContext(ctx, query, args...)
 	if err != nil {
 		return Stats{}, fmt.Errorf("jobs: stats: %w", err)
 	}
