@@ -120,6 +120,9 @@ func TestHealthAndMetrics(t *testing.T) {
 	if res := c.Get("/healthz"); res.StatusCode != http.StatusOK || res.Body != "ok\n" {
 		t.Fatalf("healthz: %d %q", res.StatusCode, res.Body)
 	}
+	if strings.Contains(e.Logs.String(), "path=/healthz") {
+		t.Error("health probes fill the request log")
+	}
 	c.Get(e.OrgPath("/login"))
 	res := c.Get("/metrics")
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, `tsunagu_http_requests_total{code="200",route="GET /o/{org}/login"}`) {

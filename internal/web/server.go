@@ -73,12 +73,11 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) routes() {
-	m := s.mux
-	m.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(s.static)))
-	m.HandleFunc("GET /healthz", s.healthz)
-	m.Handle("GET /metrics", metricsHandler())
-	m.HandleFunc("GET /{$}", s.root)
-	m.HandleFunc("/", s.notFoundPage)
+	s.handle("GET /static/", http.StripPrefix("/static/", staticHandler(s.static)))
+	s.handle("GET /healthz", http.HandlerFunc(s.healthz))
+	s.handle("GET /metrics", metricsHandler())
+	s.handle("GET /{$}", http.HandlerFunc(s.root))
+	s.handle("/", http.HandlerFunc(s.notFoundPage))
 
 	// Pages of one organization. The role list says who may see them;
 	// anyone means signed-out visitors too.
@@ -102,6 +101,15 @@ func (s *Server) routes() {
 	s.page("GET /o/{org}/admin/invite", adminOnly, s.adminInviteForm)
 	s.page("POST /o/{org}/admin/invite", adminOnly, s.adminInvite)
 	s.page("GET /o/{org}/admin/audit", adminOnly, s.adminAudit)
+}
+
+// handle registers a route outside any organization, labelled by its pattern
+// in logs and metrics.
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r, pattern)
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
