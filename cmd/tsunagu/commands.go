@@ -124,6 +124,11 @@ func hasFlag(args []string, name string) bool {
 }
 
 func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	// "migrate status -database-url ..." reads naturally, but the flag
+	// parser stops at the first argument: put status after the flags.
+	if len(args) > 0 && args[0] == "status" {
+		args = append(args[1:len(args):len(args)], "status")
+	}
 	a, rest, err := open(ctx, "migrate [status]", "Applies pending database migrations (also done by serve at start), or lists them.", args, stderr, nil)
 	if err != nil {
 		return err
@@ -164,6 +169,12 @@ func adminCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	task := args[0]
+	switch task {
+	case "list-orgs", "create-org", "create-admin", "reset-password":
+	default:
+		// Refused before open, which would create and migrate a database.
+		return usageError{fmt.Errorf("admin: unknown task %q\n%s", task, adminUsage)}
+	}
 	var slug, name, nameEN, email string
 	a, _, err := open(ctx, "admin "+task, adminUsage, args[1:], stderr, func(fs *flagSet) {
 		switch task {

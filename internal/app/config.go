@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -40,6 +41,10 @@ type Config struct {
 	// Set by tests and the demo, not by flags.
 	Argon2 auth.Argon2Params
 	Now    func() time.Time
+
+	// envErrs are malformed numeric TSUNAGU_* variables seen by BindFlags;
+	// Validate reports them rather than silently using the default.
+	envErrs []error
 }
 
 func env(name, def string) string {
@@ -73,25 +78,27 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 		"URL name of the organization created on first start (env TSUNAGU_ORG_SLUG)")
 	fs.StringVar(&c.OrgName, "org-name", env("TSUNAGU_ORG_NAME", "アルムナイネットワーク"),
 		"name of the organization created on first start (env TSUNAGU_ORG_NAME)")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("TSUNAGU_SHUTDOWN_TIMEOUT", 30*time.Second),
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.envDuration("TSUNAGU_SHUTDOWN_TIMEOUT", 30*time.Second),
 		"how long a graceful shutdown waits for requests and jobs (env TSUNAGU_SHUTDOWN_TIMEOUT)")
-	fs.IntVar(&c.Workers, "workers", envInt("TSUNAGU_WORKERS", 2), "background job workers (env TSUNAGU_WORKERS)")
+	fs.IntVar(&c.Workers, "workers", c.envInt("TSUNAGU_WORKERS", 2), "background job workers (env TSUNAGU_WORKERS)")
 }
 
-func envDuration(name string, def time.Duration) time.Duration {
+func (c *Config) envDuration(name string, def time.Duration) time.Duration {
 	if v, ok := os.LookupEnv(name); ok {
-		if d, err := time.ParseDuration(v); err == nil {
+		if d, err := time.ParseDuration(strings.TrimSpace(v)); err == nil {
 			return d
 		}
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s %q is not a duration (e.g. 30s or 2m)", name, v))
 	}
 	return def
 }
 
-func envInt(name string, def int) int {
+func (c *Config) envInt(name string, def int) int {
 	if v, ok := os.LookupEnv(name); ok {
-		if n, err := strconv.Atoi(v); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
 			return n
 		}
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s %q is not a whole number", name, v))
 	}
 	return def
 }
@@ -99,7 +106,7 @@ func envInt(name string, def int) int {
 // Validate checks the configuration and fills derived defaults. Its errors
 // name the setting and say what a good value looks like.
 func (c *Config) Validate() error {
-	var errs []error
+	errs := append([]error(nil), c.envErrs...)
 	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
 		errs = append(errs, fmt.Errorf("TSUNAGU_LISTEN %q is not host:port (e.g. 127.0.0.1:8080 or :8080)", c.Listen))
 	}
@@ -130,13 +137,15 @@ func (c *Config) Validate() error {
 	}
 	if c.MailFrom == "" {
 		host := "localhost"
-		if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
-			host = u.Hostname()
+		if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" && !strings.Contains(u.Hostname(), ":") {
+			host = u.Hostname() // an IPv6 host cannot be an address's domain
 		}
 		if !strings.Contains(host, ".") {
 			host += ".localdomain"
 		}
 		c.MailFrom = "noreply@" + host
+	} else if a, err := netmail.ParseAddress(c.MailFrom); err != nil || a.Name != "" || a.Address != c.MailFrom {
+		errs = append(errs, fmt.Errorf("TSUNAGU_MAIL_FROM %q must be a bare address such as noreply@alumni.example.jp", c.MailFrom))
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs = append(errs, err)

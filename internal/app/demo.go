@@ -53,7 +53,7 @@ func (a *App) SeedDemo(ctx context.Context, alumni, employees int) (org.Organiza
 			Prefecture: p.Prefecture})
 	}
 	staff := demo.Employees(7, employees+1)
-	people := demo.Alumni(42, alumni+2)
+	people := demo.Alumni(42, alumni+1) // people[0] is the supporter; people[1:] the alumni
 	err = a.DB.Tx(ctx, func(tx db.Tx) error {
 		named := []struct {
 			p     demo.Person
