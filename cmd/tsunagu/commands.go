@@ -24,8 +24,14 @@ func version() string {
 	return app.Version
 }
 
+// openOptions adjust open for one command.
+type openOptions struct {
+	skipMigrate bool                 // look at the database as it is
+	checkArgs   func([]string) error // refuse bad arguments before opening anything
+}
+
 // open parses the common flags and opens the application.
-func open(ctx context.Context, fsName, synopsis string, args []string, stderr io.Writer, extra func(*flagSet)) (*app.App, []string, error) {
+func open(ctx context.Context, fsName, synopsis string, args []string, stderr io.Writer, extra func(*flagSet), opts ...openOptions) (*app.App, []string, error) {
 	fs := newFlagSet(fsName, synopsis, stderr)
 	var cfg app.Config
 	cfg.BindFlags(fs)
@@ -40,6 +46,14 @@ func open(ctx context.Context, fsName, synopsis string, args []string, stderr io
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, usageError{fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))}
+	}
+	for _, o := range opts {
+		if o.checkArgs != nil {
+			if err := o.checkArgs(fs.Args()); err != nil {
+				return nil, nil, usageError{err}
+			}
+		}
+		cfg.SkipMigrate = cfg.SkipMigrate || o.skipMigrate
 	}
 	app.Version = version()
 	a, err := app.Open(ctx, cfg, cfg.Logger(os.Stderr))
@@ -129,7 +143,14 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(args) > 0 && args[0] == "status" {
 		args = append(args[1:len(args):len(args)], "status")
 	}
-	a, rest, err := open(ctx, "migrate [status]", "Applies pending database migrations (also done by serve at start), or lists them.", args, stderr, nil)
+	status := len(args) > 0 && args[len(args)-1] == "status"
+	a, rest, err := open(ctx, "migrate [status]", "Applies pending database migrations (also done by serve at start), or lists them.", args, stderr, nil,
+		openOptions{skipMigrate: status, checkArgs: func(rest []string) error {
+			if len(rest) > 1 || (len(rest) == 1 && rest[0] != "status") {
+				return fmt.Errorf("migrate: unknown argument %q", rest[0])
+			}
+			return nil
+		}})
 	if err != nil {
 		return err
 	}
@@ -143,9 +164,6 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintln(stdout, l)
 		}
 		return nil
-	}
-	if len(rest) > 0 {
-		return usageError{fmt.Errorf("migrate: unknown argument %q", rest[0])}
 	}
 	fmt.Fprintf(stdout, "Database %s is up to date.\n", a.DB.Redacted)
 	return nil

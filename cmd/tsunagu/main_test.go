@@ -330,7 +330,16 @@ func TestMigrate(t *testing.T) {
 	cleanEnv(t)
 	dir := t.TempDir()
 	dbURL := dbtest.URL(t)
-	r := runCmd(t, "migrate", "-data-dir", dir, "-database-url", dbURL)
+	// On a fresh SQLite file, status shows what is pending and applies nothing.
+	fresh := filepath.Join(t.TempDir(), "fresh.db")
+	r := runCmd(t, "migrate", "status", "-data-dir", dir, "-database-url", fresh)
+	if r.code != 0 || !regexp.MustCompile(`(?m)^00001 pending`).MatchString(r.stdout) {
+		t.Fatalf("status of a fresh database: %v", r)
+	}
+	if r = runCmd(t, "migrate", "status", "-data-dir", dir, "-database-url", fresh); !strings.Contains(r.stdout, "00001 pending") {
+		t.Fatalf("status applied migrations: %v", r)
+	}
+	r = runCmd(t, "migrate", "-data-dir", dir, "-database-url", dbURL)
 	if r.code != 0 || !strings.Contains(r.stdout, "is up to date") {
 		t.Fatalf("migrate: %v", r)
 	}

@@ -49,9 +49,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.Migrate(ctx); err != nil {
-		d.Close()
-		return nil, err
+	if !cfg.SkipMigrate {
+		if err := d.Migrate(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
 	a := &App{Cfg: cfg, Log: log, DB: d, Orgs: org.NewStore(d)}
 	now := cfg.Now

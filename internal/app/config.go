@@ -38,9 +38,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	Workers         int
 
-	// Set by tests and the demo, not by flags.
-	Argon2 auth.Argon2Params
-	Now    func() time.Time
+	// Set by commands, tests and the demo, not by flags.
+	SkipMigrate bool // open the database as it is (migrate status)
+	Argon2      auth.Argon2Params
+	Now         func() time.Time
 
 	// envErrs are malformed numeric TSUNAGU_* variables seen by BindFlags;
 	// Validate reports them rather than silently using the default.
