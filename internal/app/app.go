@@ -7,16 +7,21 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/tsunagu/tsunagu/internal/api"
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/auth"
 	"github.com/tsunagu/tsunagu/internal/email"
+	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
+	"github.com/tsunagu/tsunagu/internal/photo"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 	"github.com/tsunagu/tsunagu/internal/platform/jobs"
 	"github.com/tsunagu/tsunagu/internal/platform/mail"
+	"github.com/tsunagu/tsunagu/internal/search"
 	"github.com/tsunagu/tsunagu/internal/web"
 )
 
@@ -25,15 +30,18 @@ var Version = "dev"
 
 // App is a running Tsunagu's parts.
 type App struct {
-	Cfg    Config
-	Log    *slog.Logger
-	DB     *db.DB
-	Orgs   *org.Store
-	Auth   *auth.Service
-	Jobs   *jobs.Queue
-	Outbox *email.Outbox
-	Mailer mail.Mailer
-	Web    *web.Server
+	Cfg     Config
+	Log     *slog.Logger
+	DB      *db.DB
+	Orgs    *org.Store
+	Auth    *auth.Service
+	Jobs    *jobs.Queue
+	Outbox  *email.Outbox
+	Mailer  mail.Mailer
+	Web     *web.Server
+	Search  *search.Index
+	Members *member.Store
+	Photos  *photo.Store
 }
 
 // RequestIDHandler wraps h so that records made with a request's context carry its id.
@@ -79,12 +87,21 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	proxies, _ := cfg.proxies()
+	a.Search = search.NewIndex(d)
+	a.Members = member.NewStore(d, a.Search, now)
+	a.Orgs.OnMemberChanged(a.Members.Reindex)
+	if a.Photos, err = photo.NewStore(filepath.Join(cfg.DataDir, "uploads", "photos")); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("photo storage in TSUNAGU_DATA_DIR: %w", err)
+	}
 	a.Web, err = web.New(web.Config{BaseURL: cfg.BaseURL, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"),
-		Version: Version, TrustedProxies: proxies}, d, a.Orgs, a.Auth, a.Jobs, log)
+		Version: Version, TrustedProxies: proxies},
+		web.Deps{DB: d, Orgs: a.Orgs, Auth: a.Auth, Members: a.Members, Photos: a.Photos, Jobs: a.Jobs, Log: log})
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
+	a.Web.Mount(api.Prefix, api.New(d, a.Members, log, now))
 	return a, nil
 }
 

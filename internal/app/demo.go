@@ -7,6 +7,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/auth"
 	"github.com/tsunagu/tsunagu/internal/demo"
+	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 )
@@ -37,7 +38,10 @@ func (a *App) SeedDemo(ctx context.Context, alumni, employees int) (org.Organiza
 		return o, nil, err
 	}
 	var accounts []DemoAccount
+	now := a.Auth.Now()
+	n := 0
 	add := func(tx db.Tx, p demo.Person, role org.Role, email string, withPassword bool) error {
+		n++
 		h := ""
 		if withPassword {
 			h = hash
@@ -48,9 +52,24 @@ func (a *App) SeedDemo(ctx context.Context, alumni, employees int) (org.Organiza
 		if err != nil {
 			return fmt.Errorf("demo member %s: %w", email, err)
 		}
-		return a.Orgs.SetProfile(ctx, tx, o.ID, id, org.Profile{JoinedYear: p.JoinedYear, LeftYear: p.LeftYear,
-			Department: p.Department.NameJA, JobTitle: p.Role, CurrentCompany: p.CurrentCompany, Industry: p.Industry.NameJA,
-			Prefecture: p.Prefecture})
+		prof, err := a.Members.GetIn(ctx, tx, o.ID, id)
+		if err != nil {
+			return err
+		}
+		prof.JoinedYear, prof.LeftYear = p.JoinedYear, p.LeftYear
+		prof.Departments, prof.RolesHeld = []string{p.Department.NameJA}, []string{p.Role}
+		prof.CurrentCompany, prof.Industry, prof.Location, prof.Skills = p.CurrentCompany, p.Industry.Key, p.Prefecture, p.Skills
+		// A plausible spread: some open to coming back, many to referrals,
+		// a few who keep their company to HR; and profiles of every age.
+		prof.OpenTo = member.OpenTo{Rehire: n%5 == 0, SideWork: n%4 == 0, Referrals: n%3 == 0, Mentoring: n%7 == 0, Speaking: n%11 == 0}
+		if n%10 == 0 {
+			prof.Visibility[member.FieldWork] = member.OnlyAdmins
+		}
+		if p.CurrentCompany != "" {
+			prof.Bio = fmt.Sprintf("%d年に%sへ入社し、%sで%sを務めました。現在は%sで働いています。", p.JoinedYear, c.NameJA, p.Department.NameJA, p.Role, p.CurrentCompany)
+		}
+		confirmed := now.AddDate(0, -(n*7)%20, -(n % 28))
+		return a.Members.UpdateIn(ctx, tx, prof, confirmed)
 	}
 	staff := demo.Employees(7, employees+1)
 	people := demo.Alumni(42, alumni+1) // people[0] is the supporter; people[1:] the alumni

@@ -63,7 +63,7 @@ func TestSignInSwitchLanguageSignOut(t *testing.T) {
 	}
 	b.wantText("h1", "ようこそ、田中 太郎さん")
 	nav := evalJS[[]string](b, `[...document.querySelectorAll("nav.main-nav li a")].map(a => a.textContent.trim())`)
-	for _, want := range []string{"メンバー", "招待", "監査ログ"} {
+	for _, want := range []string{"メンバーを探す", "メンバー管理", "招待", "監査ログ", "プロフィール"} {
 		if !slices.Contains(nav, want) {
 			t.Errorf("main menu %q has no %q for an admin", nav, want)
 		}
@@ -167,14 +167,16 @@ func TestMemberSearchWithHtmx(t *testing.T) {
 
 	b.signIn(adminEmail)
 	b.open(e.OrgPath("/admin/members"))
-	if n := evalJS[int](b, `document.querySelectorAll("#member-results tbody tr").length`); n != 31 {
-		t.Fatalf("the member list shows %d rows before searching, want 31", n)
+	// 31 members, 30 to a page.
+	if n := evalJS[int](b, `document.querySelectorAll("#results tbody tr").length`); n != 30 {
+		t.Fatalf("the member list shows %d rows before searching, want the first 30", n)
 	}
+	b.wantText("#results [role=status]", "31 人")
 
 	b.exec(`window.__noNavigation = "still the same page"`)
 	b.do("type さとう into the search box", chromedp.SendKeys(chromedp.ID("q"), "さとう"))
 	b.waitFor("the results to show only さとう, with ?q= in the URL", `(() => {
-		const rows = [...document.querySelectorAll("#member-results tbody tr")];
+		const rows = [...document.querySelectorAll("#results tbody tr")];
 		return rows.length === 3 && rows.every(r => r.textContent.includes("さとう")) &&
 			new URLSearchParams(location.search).get("q") === "さとう";
 	})()`)
@@ -185,14 +187,14 @@ func TestMemberSearchWithHtmx(t *testing.T) {
 	if got := evalJS[string](b, `location.pathname`); got != e.OrgPath("/admin/members") {
 		t.Errorf("the search moved to %s", got)
 	}
-	names := evalJS[[]string](b, `[...document.querySelectorAll("#member-results tbody tr td:first-child a")].map(a => a.textContent.trim())`)
+	names := evalJS[[]string](b, `[...document.querySelectorAll("#results tbody tr td:first-child a")].map(a => a.textContent.trim())`)
 	slices.Sort(names)
 	if want := []string{"佐藤 健太", "佐藤 美咲", "佐藤 花子"}; !slices.Equal(names, want) {
 		t.Errorf("found %q, want %q", names, want)
 	}
-	b.wantText("#member-results [role=status]", "3 人")
-	if n := evalJS[int](b, `document.querySelectorAll("#member-results").length`); n != 1 {
-		t.Errorf("%d elements with id member-results after the swap, want 1", n)
+	b.wantText("#results [role=status]", "3 人")
+	if n := evalJS[int](b, `document.querySelectorAll("#results").length`); n != 1 {
+		t.Errorf("%d elements with id results after the swap, want 1", n)
 	}
 	if got := evalJS[string](b, `document.getElementById("q").value`); got != "さとう" {
 		t.Errorf("the search box holds %q after the swap, want さとう", got)

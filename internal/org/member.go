@@ -137,7 +137,7 @@ func (s *Store) CreateMember(ctx context.Context, exec db.Querier, orgID int64, 
 	if _, err := exec.ExecContext(ctx, `INSERT INTO profiles (org_id, user_id, updated_at) VALUES ($1, $2, $3)`, orgID, id, now); err != nil {
 		return 0, err
 	}
-	return id, nil
+	return id, s.memberChanged(ctx, exec, orgID, id)
 }
 
 const memberSelect = `SELECT u.org_id, u.id, u.email, u.family_name, u.given_name, u.family_kana, u.given_kana,
@@ -296,7 +296,10 @@ func (s *Store) SetProfile(ctx context.Context, exec db.Querier, orgID, userID i
 	_, err := exec.ExecContext(ctx, `UPDATE profiles SET joined_year = $3, left_year = $4, department = $5, job_title = $6,
 		current_company = $7, industry = $8, prefecture = $9, updated_at = $10 WHERE org_id = $1 AND user_id = $2`,
 		orgID, userID, p.JoinedYear, p.LeftYear, p.Department, p.JobTitle, p.CurrentCompany, p.Industry, p.Prefecture, db.Now())
-	return err
+	if err != nil {
+		return err
+	}
+	return s.memberChanged(ctx, exec, orgID, userID)
 }
 
 // SetName replaces a member's name.
@@ -308,5 +311,8 @@ func (s *Store) SetName(ctx context.Context, exec db.Querier, orgID, userID int6
 	_, err := exec.ExecContext(ctx, `UPDATE users SET family_name = $3, given_name = $4, family_kana = $5, given_kana = $6,
 		family_romaji = $7, given_romaji = $8, updated_at = $9 WHERE org_id = $1 AND id = $2`,
 		orgID, userID, n.Family, n.Given, n.FamilyKana, n.GivenKana, n.FamilyRomaji, n.GivenRomaji, db.Now())
-	return err
+	if err != nil {
+		return err
+	}
+	return s.memberChanged(ctx, exec, orgID, userID)
 }

@@ -71,7 +71,26 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
 func ValidSlug(s string) bool { return slugPattern.MatchString(s) }
 
 // Store reads and writes organizations and members.
-type Store struct{ db *db.DB }
+type Store struct {
+	db *db.DB
+	// changed runs inside the transaction of every change to a member's
+	// name or profile facts, so that derived data (the search index) can
+	// never fall out of step with it.
+	changed func(ctx context.Context, exec db.Querier, orgID, userID int64) error
+}
+
+// OnMemberChanged sets the hook run after a member is created or their
+// name or profile facts change, in the same transaction.
+func (s *Store) OnMemberChanged(fn func(ctx context.Context, exec db.Querier, orgID, userID int64) error) {
+	s.changed = fn
+}
+
+func (s *Store) memberChanged(ctx context.Context, exec db.Querier, orgID, userID int64) error {
+	if s.changed == nil {
+		return nil
+	}
+	return s.changed(ctx, exec, orgID, userID)
+}
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store { return &Store{db: d} }

@@ -4,55 +4,28 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/auth"
+	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
 )
 
-const membersPerPage = 50
-
 func (s *Server) adminMembers(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	q := r.URL.Query()
 	p := s.newPage(r, rc, "members.title")
-	role := org.Role(q.Get("role"))
-	if role != "" && !role.Valid() {
-		role = ""
-	}
-	query := strings.TrimSpace(q.Get("q"))
-	if len([]rune(query)) > 100 {
-		query = string([]rune(query)[:100])
-	}
-	pageNo, _ := strconv.Atoi(q.Get("page"))
-	pageNo = max(pageNo, 1)
-	members, total, err := s.orgs.Members(r.Context(), rc.org.ID, org.ListOptions{Role: role, Query: query,
-		Limit: membersPerPage, Offset: (pageNo - 1) * membersPerPage})
-	if err != nil {
-		s.serverError(w, r, err)
+	data, ok := s.directoryData(w, r, rc, p)
+	if !ok {
 		return
 	}
-	pages := max((total+membersPerPage-1)/membersPerPage, 1)
-	link := func(n int) string {
-		v := url.Values{}
-		if query != "" {
-			v.Set("q", query)
+	if rc.member.Role == org.Admin {
+		fresh, err := s.members.FreshnessOf(r.Context(), rc.org.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
 		}
-		if role != "" {
-			v.Set("role", string(role))
-		}
-		v.Set("page", strconv.Itoa(n))
-		return "?" + v.Encode()
-	}
-	data := map[string]any{"Members": members, "Total": total, "Query": query, "Role": string(role), "Roles": org.Roles,
-		"Page": pageNo, "Pages": pages}
-	if pageNo > 1 {
-		data["Prev"] = link(pageNo - 1)
-	}
-	if pageNo < pages {
-		data["Next"] = link(pageNo + 1)
+		data["Freshness"] = fresh
 	}
 	p.Data = data
 	s.render(w, r, http.StatusOK, "members.html", p)
@@ -86,8 +59,88 @@ func (s *Server) adminMember(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	p := s.newPage(r, rc, "member.title")
 	s.takeFlash(w, r, p)
 	p.Title = m.Name.Display(p.Lang)
-	p.Data = map[string]any{"M": m, "Roles": org.Roles, "Self": m.UserID == rc.member.UserID}
+	data, ok := s.adminMemberData(w, r, rc, m)
+	if !ok {
+		return
+	}
+	p.Data = data
+	if in, ok := data["Internal"].(member.Internal); ok {
+		p.Form = internalForm(in)
+	}
 	s.render(w, r, http.StatusOK, "member.html", p)
+}
+
+// adminMemberData gathers the admin's view of a member. Supporters see the
+// profile as members do; admins see everything, and reading the internal
+// fields is recorded in the audit log.
+func (s *Server) adminMemberData(w http.ResponseWriter, r *http.Request, rc *reqCtx, m org.Member) (map[string]any, bool) {
+	full, err := s.members.Get(r.Context(), rc.org.ID, m.UserID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	shown := full.For(viewerOf(rc))
+	data := map[string]any{"M": m, "P": shown, "Bio": member.RenderBio(shown.Bio), "Roles": org.Roles,
+		"Self": m.UserID == rc.member.UserID, "Eligibilities": member.RehireEligibilities, "OpenToKeys": member.OpenToKeys}
+	if rc.member.Role == org.Admin {
+		in, err := s.members.Internal(r.Context(), rc.org.ID, m.UserID, s.adminOf(r, rc))
+		if err != nil {
+			s.serverError(w, r, err)
+			return nil, false
+		}
+		data["Internal"] = in
+	}
+	return data, true
+}
+
+func (s *Server) adminOf(r *http.Request, rc *reqCtx) member.Admin {
+	return member.Admin{UserID: rc.member.UserID, Email: rc.member.Email, IP: s.clientIP(r)}
+}
+
+func internalForm(in member.Internal) map[string]string {
+	return map[string]string{"rehire_eligibility": in.RehireEligibility, "rehire_conditions": in.RehireConditions,
+		"notes": in.Notes, "employee_number": in.EmployeeNumber}
+}
+
+func (s *Server) adminSetInternal(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	m, ok := s.memberFromPath(w, r, rc)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	in := member.Internal{RehireEligibility: f.Get("rehire_eligibility"), RehireConditions: f.Get("rehire_conditions"),
+		Notes: f.Get("notes"), EmployeeNumber: f.Get("employee_number")}
+	err := s.members.SetInternal(r.Context(), rc.org.ID, m.UserID, in, s.adminOf(r, rc))
+	var verrs member.ValidationErrors
+	if errors.As(err, &verrs) {
+		p := s.newPage(r, rc, "member.title")
+		p.Title = m.Name.Display(p.Lang)
+		data, ok := s.adminMemberData(w, r, rc, m)
+		if !ok {
+			return
+		}
+		p.Data = data
+		p.Form = internalForm(in)
+		p.Errors = map[string]string{}
+		for _, e := range verrs {
+			p.Errors[e.Field] = p.T(e.Key, e.Args...)
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "member.html", p)
+		return
+	}
+	if errors.Is(err, member.ErrNotFound) {
+		s.notFoundPage(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.flash(w, rc.org, "flash.internal_saved")
+	http.Redirect(w, r, fmt.Sprintf("/o/%s/admin/members/%d", rc.org.Slug, m.UserID), http.StatusSeeOther)
 }
 
 func (s *Server) adminChangeRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) {

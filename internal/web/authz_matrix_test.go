@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tsunagu/tsunagu/internal/app/apptest"
+	"github.com/tsunagu/tsunagu/internal/auth"
 	"github.com/tsunagu/tsunagu/internal/org"
 )
 
@@ -52,6 +53,22 @@ var routes = []route{
 	{method: "GET", path: "/admin/invite", allowed: adminsOnly, success: ok},
 	{method: "POST", path: "/admin/invite", form: inviteForm("new@example.jp", "ja", false), allowed: adminsOnly, success: http.StatusCreated},
 	{method: "GET", path: "/admin/audit", allowed: adminsOnly, success: ok},
+	{method: "GET", path: "/admin/api-tokens", allowed: adminsOnly, success: ok},
+	{method: "POST", path: "/admin/api-tokens", form: url.Values{"name": {"matrix"}}, allowed: adminsOnly, success: http.StatusCreated},
+	{method: "POST", path: "/admin/api-tokens/{token}/revoke", allowed: adminsOnly, success: http.StatusSeeOther},
+	{method: "POST", path: "/admin/api-tokens/{foreign_token}/revoke", allowed: adminsOnly, success: notFound}, // another organization's token
+	{method: "GET", path: "/admin/members.csv", allowed: adminsOnly, success: ok},
+	{method: "GET", path: "/admin/members.csv?industry=it&open_to=rehire&q=%E7%94%B0%E4%B8%AD", allowed: adminsOnly, success: ok},
+	{method: "GET", path: "/members", allowed: members, success: ok},
+	{method: "GET", path: "/members?q=%E3%81%9F%E3%81%AA%E3%81%8B&industry=it&open_to=mentoring&sort=left_desc", allowed: members, success: ok},
+	{method: "GET", path: "/members/{id}", allowed: members, success: ok},
+	{method: "GET", path: "/members/{foreign_id}", allowed: members, success: notFound},     // another organization's member
+	{method: "GET", path: "/members/{id}/photo/small", allowed: members, success: notFound}, // no photo uploaded
+	{method: "GET", path: "/profile", allowed: members, success: ok},
+	{method: "POST", path: "/profile", form: editForm(), allowed: members, success: http.StatusSeeOther},
+	{method: "POST", path: "/profile/confirm", allowed: members, success: http.StatusSeeOther},
+	{method: "POST", path: "/admin/members/{id}/internal", form: url.Values{"rehire_eligibility": {"eligible"}}, allowed: adminsOnly, success: http.StatusSeeOther},
+	{method: "POST", path: "/admin/members/{foreign_id}/internal", form: url.Values{"rehire_eligibility": {"eligible"}}, allowed: adminsOnly, success: notFound},
 }
 
 func (r route) allows(w who) bool {
@@ -69,11 +86,28 @@ func TestAuthorizationMatrix(t *testing.T) {
 	roles := []org.Role{org.Alumni, org.Employee, org.Supporter, org.Admin}
 	// target is a member whose id the {id} routes use, one per organization.
 	target := map[string]org.Member{}
+	token := map[string]int64{}
+	foreignToken := func(slug string) int64 {
+		for s, id := range token {
+			if s != slug {
+				return id
+			}
+		}
+		return 0
+	}
 	for _, o := range orgs {
 		for _, r := range roles {
 			e.AddMember(t, o, r, fmt.Sprintf("%s@%s.example.jp", r, o.Slug))
 		}
 		target[o.Slug] = e.AddMember(t, o, org.Alumni, "target@"+o.Slug+".example.jp")
+		// token is the API token the {token} routes use, one per organization.
+		if err := e.App.DB.Tx(t.Context(), func(tx *sqlTx) error {
+			_, id, err := auth.CreateAPIToken(t.Context(), tx, o.ID, auth.Actor{}, "matrix "+o.Slug, e.Clock.Now())
+			token[o.Slug] = id
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cells := 0
 	for _, o := range orgs {
@@ -85,7 +119,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if w != anon {
 					c.SignIn(o, fmt.Sprintf("%s@%s.example.jp", w, o.Slug), apptest.Password)
 				}
-				path := "/o/" + o.Slug + strings.ReplaceAll(rt.path, "{id}", fmt.Sprint(target[o.Slug].UserID))
+				foreignID := target["kaede"].UserID
+				if o.Slug == "kaede" {
+					foreignID = target["sakura"].UserID
+				}
+				path := "/o/" + o.Slug + strings.NewReplacer("{id}", fmt.Sprint(target[o.Slug].UserID), "{foreign_id}", fmt.Sprint(foreignID),
+					"{token}", fmt.Sprint(token[o.Slug]), "{foreign_token}", fmt.Sprint(foreignToken(o.Slug))).Replace(rt.path)
 				form := rt.form
 				if rt.path == "/admin/invite" && rt.method == "POST" {
 					form = inviteForm(fmt.Sprintf("new-%s-%s@example.jp", o.Slug, w), "ja", false)

@@ -13,6 +13,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	p := s.newPage(r, rc, "home.title")
 	s.takeFlash(w, r, p)
 	data := map[string]any{"Role": string(rc.member.Role)}
+	prof, err := s.members.Get(r.Context(), rc.org.ID, rc.member.UserID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	data["Profile"] = prof
+	data["AskConfirm"] = prof.NeedsConfirmation(s.auth.Now())
 	if rc.member.Role.Staff() {
 		counts, err := s.orgs.CountByRole(r.Context(), rc.org.ID)
 		if err != nil {

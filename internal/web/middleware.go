@@ -165,11 +165,15 @@ func securityHeaders(next http.Handler, https bool) http.Handler {
 // the limit and answer 413 with a page that says so.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.cfg.MaxBodyBytes {
+		limit := s.cfg.MaxBodyBytes
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/profile/photo") {
+			limit = MaxPhotoBytes + 64<<10 // the photo and the multipart framing
+		}
+		if r.ContentLength > limit {
 			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

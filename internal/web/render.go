@@ -22,6 +22,13 @@ var funcs = template.FuncMap{
 	"add":     func(a, b int) int { return a + b },
 	"sub":     func(a, b int) int { return a - b },
 	"roleKey": func(r org.Role) string { return "role." + string(r) },
+	// slice1 is the first character of a string, for avatar initials.
+	"slice1": func(s string) string {
+		for _, r := range s {
+			return string(r)
+		}
+		return ""
+	},
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -97,6 +104,15 @@ func (p *Page) Date(t time.Time) string {
 	return t.Format("2 Jan 2006 15:04")
 }
 
+// Day formats a date without the time.
+func (p *Page) Day(t time.Time) string {
+	t = t.In(jst)
+	if p.Lang == "ja" {
+		return t.Format("2006年1月2日")
+	}
+	return t.Format("2 Jan 2006")
+}
+
 // OrgURL builds a path inside the page's organization.
 func (p *Page) OrgURL(rest string) string { return "/o/" + p.Org.Slug + rest }
 
@@ -158,16 +174,17 @@ func navFor(p *Page) []NavItem {
 	if p.Member == nil {
 		return nil
 	}
-	items := []NavItem{{Href: p.OrgURL("/"), Label: p.T("nav.home")}}
+	items := []NavItem{{Href: p.OrgURL("/"), Label: p.T("nav.home")}, {Href: p.OrgURL("/members"), Label: p.T("nav.directory")}}
 	if p.Member.Role.Staff() {
 		items = append(items, NavItem{Href: p.OrgURL("/admin/members"), Label: p.T("nav.members")})
 	}
 	if p.Member.Role == org.Admin {
 		items = append(items,
 			NavItem{Href: p.OrgURL("/admin/invite"), Label: p.T("nav.invite")},
-			NavItem{Href: p.OrgURL("/admin/audit"), Label: p.T("nav.audit")})
+			NavItem{Href: p.OrgURL("/admin/audit"), Label: p.T("nav.audit")},
+			NavItem{Href: p.OrgURL("/admin/api-tokens"), Label: p.T("api_tokens.title")})
 	}
-	items = append(items, NavItem{Href: p.OrgURL("/account"), Label: p.T("nav.account")})
+	items = append(items, NavItem{Href: p.OrgURL("/profile"), Label: p.T("nav.profile")}, NavItem{Href: p.OrgURL("/account"), Label: p.T("nav.account")})
 	for i := range items {
 		items[i].Current = items[i].Href == p.Path || (items[i].Href != p.OrgURL("/") && strings.HasPrefix(p.Path, items[i].Href))
 	}

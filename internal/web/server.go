@@ -10,10 +10,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"github.com/tsunagu/tsunagu/internal/auth"
+	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
+	"github.com/tsunagu/tsunagu/internal/photo"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 	"github.com/tsunagu/tsunagu/internal/platform/jobs"
 )
@@ -33,19 +36,34 @@ type Config struct {
 
 // Server holds the dependencies of every handler.
 type Server struct {
-	cfg    Config
-	db     *db.DB
-	orgs   *org.Store
-	auth   *auth.Service
-	jobs   *jobs.Queue
-	log    *slog.Logger
-	pages  *templates
-	static fs.FS
-	mux    *http.ServeMux
+	cfg     Config
+	db      *db.DB
+	orgs    *org.Store
+	auth    *auth.Service
+	members *member.Store
+	photos  *photo.Store
+	jobs    *jobs.Queue
+	log     *slog.Logger
+	pages   *templates
+	static  fs.FS
+	mux     *http.ServeMux
+	// photoSlots caps how many uploads are decoded at once.
+	photoSlots chan struct{}
+}
+
+// Deps are the capabilities the pages use.
+type Deps struct {
+	DB      *db.DB
+	Orgs    *org.Store
+	Auth    *auth.Service
+	Members *member.Store
+	Photos  *photo.Store
+	Jobs    *jobs.Queue
+	Log     *slog.Logger
 }
 
 // New builds the server and its routes.
-func New(cfg Config, d *db.DB, orgs *org.Store, a *auth.Service, q *jobs.Queue, log *slog.Logger) (*Server, error) {
+func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
@@ -54,7 +72,8 @@ func New(cfg Config, d *db.DB, orgs *org.Store, a *auth.Service, q *jobs.Queue, 
 		return nil, err
 	}
 	static, _ := fs.Sub(assets, "static")
-	s := &Server{cfg: cfg, db: d, orgs: orgs, auth: a, jobs: q, log: log, pages: pages, static: static, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, db: deps.DB, orgs: deps.Orgs, auth: deps.Auth, members: deps.Members, photos: deps.Photos, jobs: deps.Jobs,
+		log: deps.Log, pages: pages, static: static, mux: http.NewServeMux(), photoSlots: make(chan struct{}, max(2, runtime.NumCPU()))}
 	s.routes()
 	return s, nil
 }
@@ -95,13 +114,31 @@ func (s *Server) routes() {
 	s.page("GET /o/{org}/account", anyMember, s.account)
 	s.page("POST /o/{org}/account/signout-everywhere", anyMember, s.signOutEverywhere)
 
+	s.page("GET /o/{org}/members", anyMember, s.directory)
+	s.page("GET /o/{org}/members/{id}", anyMember, s.profilePage)
+	s.page("GET /o/{org}/members/{id}/photo/{variant}", anyMember, s.memberPhoto)
+	s.page("GET /o/{org}/profile", anyMember, s.profileEditForm)
+	s.page("POST /o/{org}/profile", anyMember, s.profileEdit)
+	s.page("POST /o/{org}/profile/photo", anyMember, s.profilePhoto)
+	s.page("POST /o/{org}/profile/photo/delete", anyMember, s.profilePhotoDelete)
+	s.page("POST /o/{org}/profile/confirm", anyMember, s.profileConfirm)
+
 	s.page("GET /o/{org}/admin/members", staffOnly, s.adminMembers)
 	s.page("GET /o/{org}/admin/members/{id}", staffOnly, s.adminMember)
 	s.page("POST /o/{org}/admin/members/{id}/role", adminOnly, s.adminChangeRole)
+	s.page("POST /o/{org}/admin/members/{id}/internal", adminOnly, s.adminSetInternal)
 	s.page("GET /o/{org}/admin/invite", adminOnly, s.adminInviteForm)
 	s.page("POST /o/{org}/admin/invite", adminOnly, s.adminInvite)
 	s.page("GET /o/{org}/admin/audit", adminOnly, s.adminAudit)
+	s.page("GET /o/{org}/admin/api-tokens", adminOnly, s.adminAPITokens)
+	s.page("POST /o/{org}/admin/api-tokens", adminOnly, s.adminCreateAPIToken)
+	s.page("POST /o/{org}/admin/api-tokens/{id}/revoke", adminOnly, s.adminRevokeAPIToken)
+	s.page("GET /o/{org}/admin/members.csv", adminOnly, s.adminMembersCSV)
 }
+
+// Mount serves h under a path prefix (e.g. "/api/v1/"), behind the same
+// logging, limits and security headers as the pages.
+func (s *Server) Mount(prefix string, h http.Handler) { s.handle(prefix, h) }
 
 // handle registers a route outside any organization, labelled by its pattern
 // in logs and metrics.
