@@ -213,10 +213,34 @@ func (a *App) sweep(ctx context.Context) {
 		if _, err := a.DB.Write().ExecContext(ctx, `DELETE FROM login_attempts WHERE created_at < $1`, now.Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
 			a.Log.Warn("sign-in attempt sweep failed", "err", err)
 		}
+		if n, err := a.SendFreshnessReminders(ctx, 500); err != nil && ctx.Err() == nil {
+			a.Log.Warn("profile freshness reminders failed", "err", err)
+		} else if n > 0 {
+			a.Log.Info("profile freshness reminders queued", "count", n)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// SendFreshnessReminders emails up to limit members whose profile has not
+// been confirmed for six months ("今も○○にお勤めですか？"). The hourly sweep
+// calls it; at most limit an hour keeps a large network's first run gentle
+// on the mail server.
+func (a *App) SendFreshnessReminders(ctx context.Context, limit int) (int, error) {
+	orgs := map[int64]org.Organization{}
+	return a.Members.ClaimReminders(ctx, limit, func(ctx context.Context, exec db.Querier, r member.Reminder) error {
+		o, ok := orgs[r.OrgID]
+		if !ok {
+			var err error
+			if o, err = a.Orgs.OrganizationByID(ctx, r.OrgID); err != nil {
+				return err
+			}
+			orgs[r.OrgID] = o
+		}
+		return a.Outbox.FreshnessReminder(ctx, exec, o, r.Email, r.Name, r.Locale, r.CurrentCompany, a.Cfg.BaseURL+"/o/"+o.Slug+"/")
+	})
 }

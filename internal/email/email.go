@@ -126,7 +126,7 @@ func senderName(o org.Organization, lang string) string {
 	return o.Name(lang)
 }
 
-func (o *Outbox) compose(ctx context.Context, exec db.Querier, organization org.Organization, to, toName, lang, kind, link string) error {
+func (o *Outbox) compose(ctx context.Context, exec db.Querier, organization org.Organization, to, toName, lang, kind, link, subject string) error {
 	lang = langOf(lang)
 	orgName := organization.Name(lang)
 	t := func(key string, args ...any) string { return i18n.T(lang, "email."+kind+"."+key, args...) }
@@ -142,6 +142,9 @@ func (o *Outbox) compose(ctx context.Context, exec db.Querier, organization org.
 		c.After = []string{t("ignore")}
 	case "invite":
 		c.Paras = []string{t("body", "org", orgName)}
+	case "freshness":
+		c.Paras = []string{t("body", "org", orgName)}
+		c.After = []string{t("after")}
 	default:
 		return errors.New("email: unknown kind " + kind)
 	}
@@ -149,18 +152,34 @@ func (o *Outbox) compose(ctx context.Context, exec db.Querier, organization org.
 	if err != nil {
 		return err
 	}
+	if subject == "" {
+		subject = t("subject", "org", orgName)
+	}
 	return o.Enqueue(ctx, exec, organization.ID, mail.Message{To: to, ToName: toName, FromName: senderName(organization, lang),
-		Subject: t("subject", "org", orgName), Text: text, HTML: html})
+		Subject: subject, Text: text, HTML: html})
 }
 
 // PasswordReset queues the reset link email.
 func (o *Outbox) PasswordReset(ctx context.Context, exec db.Querier, organization org.Organization, to org.Member, link string) error {
 	lang := langOf(to.Locale)
-	return o.compose(ctx, exec, organization, to.Email, to.Name.Display(lang), lang, "reset", link)
+	return o.compose(ctx, exec, organization, to.Email, to.Name.Display(lang), lang, "reset", link, "")
 }
 
 // Invitation queues an invitation email.
 func (o *Outbox) Invitation(ctx context.Context, exec db.Querier, organization org.Organization, email string, name org.Name, lang, link string) error {
 	lang = langOf(lang)
-	return o.compose(ctx, exec, organization, email, name.Display(lang), lang, "invite", link)
+	return o.compose(ctx, exec, organization, email, name.Display(lang), lang, "invite", link, "")
+}
+
+// FreshnessReminder asks a member whether their profile is still right.
+// The link leads to their home page, where one click confirms: a link in an
+// email must not change anything by itself (mail scanners open links).
+func (o *Outbox) FreshnessReminder(ctx context.Context, exec db.Querier, organization org.Organization, email string, name org.Name, lang, company, link string) error {
+	lang = langOf(lang)
+	orgName := organization.Name(lang)
+	subject := "" // the default: "is your profile still right?"
+	if company != "" {
+		subject = i18n.T(lang, "email.freshness.subject_company", "org", orgName, "company", company)
+	}
+	return o.compose(ctx, exec, organization, email, name.Display(lang), lang, "freshness", link, subject)
 }

@@ -364,3 +364,67 @@ func (s *Store) SetInternal(ctx context.Context, orgID, userID int64, in Interna
 			Detail: map[string]string{"fields": strings.Join(changed, ",")}})
 	})
 }
+
+// Reminder is a member to ask "still at X?" by email.
+type Reminder struct {
+	OrgID, UserID  int64
+	Email          string
+	Name           org.Name
+	Locale         string
+	CurrentCompany string
+}
+
+// ReminderInterval is how long a profile may go unconfirmed before the
+// member is asked, and how long between two reminders.
+const ReminderInterval = 6 // months
+
+// ClaimReminders picks up to limit members (who have joined) whose profile
+// has not been confirmed for ReminderInterval months and who were not
+// reminded in that time, marks them reminded, and calls send for each in
+// the same transaction. The conditional update is the claim: with several
+// app servers sweeping at once, each member is reminded once.
+func (s *Store) ClaimReminders(ctx context.Context, limit int, send func(ctx context.Context, exec db.Querier, r Reminder) error) (int, error) {
+	now := s.now()
+	cutoff := now.AddDate(0, -ReminderInterval, 0)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT u.org_id, u.id, u.email, u.family_name, u.given_name, u.family_kana, u.given_kana,
+		u.family_romaji, u.given_romaji, u.locale, p.current_company`+profileFrom+`
+		WHERE u.password_hash <> '' AND COALESCE(p.confirmed_at, p.updated_at) < $1 AND (p.reminded_at IS NULL OR p.reminded_at < $1)
+		ORDER BY u.org_id, u.id LIMIT $2`, cutoff, limit)
+	if err != nil {
+		return 0, err
+	}
+	var due []Reminder
+	for rows.Next() {
+		var r Reminder
+		n := &r.Name
+		if err := rows.Scan(&r.OrgID, &r.UserID, &r.Email, &n.Family, &n.Given, &n.FamilyKana, &n.GivenKana, &n.FamilyRomaji, &n.GivenRomaji,
+			&r.Locale, &r.CurrentCompany); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		due = append(due, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, r := range due {
+		err := s.db.Tx(ctx, func(tx db.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE profiles SET reminded_at = $3 WHERE org_id = $1 AND user_id = $2
+				AND (reminded_at IS NULL OR reminded_at < $4)`, r.OrgID, r.UserID, now, cutoff)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return nil // another server took it
+			}
+			sent++
+			return send(ctx, tx, r)
+		})
+		if err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
