@@ -45,9 +45,8 @@ func NewStore(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("photo: store directory: %w", err)
 	}
-	if err := os.MkdirAll(abs, dirMode); err != nil {
-		return nil, fmt.Errorf("photo: store directory: %w", err)
-	}
+	// The directory is made by the first Save: a server that never stores a
+	// photo (say, on PostgreSQL with a read-only data directory) needs none.
 	return &Store{dir: abs}, nil
 }
 

@@ -2,6 +2,7 @@ package photo_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"io/fs"
 	"net/http"
@@ -24,6 +25,19 @@ func newStore(t *testing.T) (*photo.Store, string) {
 		t.Fatal(err)
 	}
 	return s, dir
+}
+
+func TestNewStoreCreatesNothingUntilSave(t *testing.T) {
+	s, dir := newStore(t)
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("NewStore made %s: %v", dir, err)
+	}
+	if _, err := s.Save(1, variants(t)); err != nil {
+		t.Fatal(err)
+	}
+	if len(listFiles(t, dir)) != 2 {
+		t.Fatal("Save did not create the directory and both variants")
+	}
 }
 
 var sampleVariants []photo.Variant
@@ -51,6 +65,9 @@ func listFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if p == dir && errors.Is(err, fs.ErrNotExist) {
+			return nil // nothing saved yet: the store makes its directory on the first Save
+		}
 		if err != nil {
 			return err
 		}
@@ -245,6 +262,9 @@ func TestStoreSaveFailureLeavesNothing(t *testing.T) {
 
 	t.Run("org directory is a file", func(t *testing.T) {
 		s, dir := newStore(t)
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, "9"), nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
