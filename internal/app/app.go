@@ -88,7 +88,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	proxies, _ := cfg.proxies()
 	a.Search = search.NewIndex(d)
-	a.Members = member.NewStore(d, a.Search, now)
+	a.Members = member.NewStore(d, a.Orgs, a.Search, now)
 	a.Orgs.OnMemberChanged(a.Members.Reindex)
 	if a.Photos, err = photo.NewStore(filepath.Join(cfg.DataDir, "uploads", "photos")); err != nil {
 		d.Close()

@@ -51,7 +51,9 @@ func TestHideAFieldSearchAndExport(t *testing.T) {
 	h.signIn("hanako@example.jp")
 	h.open(e.OrgPath("/members"))
 	h.do("search in hiragana", chromedp.SendKeys(chromedp.ID("q"), "たなか"))
-	h.waitFor("one result", `document.querySelector(".result-count")?.textContent.trim() === "1 人"`)
+	// The box searches as one types: wait for the answer to the whole word
+	// (its URL is pushed), not to an intermediate た or たな.
+	h.waitFor("one result for たなか", `decodeURIComponent(location.search).includes("q=たなか") && !document.querySelector(".htmx-request") && document.querySelector(".result-count")?.textContent.trim() === "1 人"`)
 	h.do("open the profile", chromedp.Click(chromedp.CSS(".member-card a.member-name")))
 	h.waitFor("the profile page", `document.querySelector("h1")?.textContent.includes("田中")`)
 	main := h.text("main")

@@ -210,6 +210,15 @@ func (p *Profile) Validate(thisYear int) error {
 	add := func(field, key string, args ...any) {
 		errs = append(errs, &FieldError{Field: field, Key: key, Args: args})
 	}
+	if strings.TrimSpace(p.Name.Family) == "" {
+		add("family_name", "form.required")
+	}
+	for field, v := range map[string]string{"family_name": p.Name.Family, "given_name": p.Name.Given, "family_kana": p.Name.FamilyKana,
+		"given_kana": p.Name.GivenKana, "family_romaji": p.Name.FamilyRomaji, "given_romaji": p.Name.GivenRomaji} {
+		if utf8.RuneCountInString(v) > org.MaxNameLen {
+			add(field, "form.too_long", "max", org.MaxNameLen)
+		}
+	}
 	short := func(field, v string) {
 		if utf8.RuneCountInString(v) > MaxShort {
 			add(field, "form.too_long", "max", MaxShort)

@@ -20,20 +20,21 @@ var ErrNotFound = errors.New("member not found")
 // Store reads and writes profiles, keeping the search index in step.
 type Store struct {
 	db    *db.DB
+	orgs  *org.Store
 	index *search.Index
 	now   func() time.Time
 }
 
 // NewStore returns a Store. now is the clock (db.Now when nil).
-func NewStore(d *db.DB, ix *search.Index, now func() time.Time) *Store {
+func NewStore(d *db.DB, orgs *org.Store, ix *search.Index, now func() time.Time) *Store {
 	if now == nil {
 		now = db.Now
 	}
-	return &Store{db: d, index: ix, now: now}
+	return &Store{db: d, orgs: orgs, index: ix, now: now}
 }
 
 const profileColumns = `SELECT u.org_id, u.id, u.email, u.family_name, u.given_name, u.family_kana, u.given_kana,
-	u.family_romaji, u.given_romaji, u.password_hash <> '', m.role,
+	u.family_romaji, u.given_romaji, u.name_order_en = 'family_first', u.password_hash <> '', m.role,
 	p.photo_key, p.joined_year, p.left_year, p.department, p.job_title, p.current_company, p.industry, p.current_title,
 	p.prefecture, p.skills, p.interests, p.bio, p.links,
 	p.open_rehire, p.open_sidework, p.open_referrals, p.open_mentoring, p.open_speaking,
@@ -60,7 +61,7 @@ func scanProfile(row interface{ Scan(...any) error }) (Profile, error) {
 	var vis [10]Visibility
 	var confirmed sql.NullTime
 	err := row.Scan(&p.OrgID, &p.UserID, &p.Email, &p.Name.Family, &p.Name.Given, &p.Name.FamilyKana, &p.Name.GivenKana,
-		&p.Name.FamilyRomaji, &p.Name.GivenRomaji, &p.Joined, &p.Role,
+		&p.Name.FamilyRomaji, &p.Name.GivenRomaji, &p.Name.EnglishFamilyFirst, &p.Joined, &p.Role,
 		&p.PhotoKey, &p.JoinedYear, &p.LeftYear, &deps, &roles, &p.CurrentCompany, &p.Industry, &p.CurrentRole,
 		&p.Location, &skills, &interests, &p.Bio, &links,
 		&p.OpenTo.Rehire, &p.OpenTo.SideWork, &p.OpenTo.Referrals, &p.OpenTo.Mentoring, &p.OpenTo.Speaking,
@@ -95,9 +96,9 @@ func (s *Store) GetIn(ctx context.Context, q db.Querier, orgID, userID int64) (P
 
 func join(items []string) string { return strings.Join(items, "\n") }
 
-// Update saves a profile as its owner edited it, and re-indexes it. The
-// name, email and role are not changed here. Saving counts as confirming
-// that the profile is current.
+// Update saves a profile as its owner edited it, name included, and
+// re-indexes it. The email and role are not changed here. Saving counts as
+// confirming that the profile is current.
 func (s *Store) Update(ctx context.Context, p Profile) error {
 	return s.db.Tx(ctx, func(tx db.Tx) error { return s.UpdateIn(ctx, tx, p, s.now()) })
 }
@@ -107,6 +108,9 @@ func (s *Store) Update(ctx context.Context, p Profile) error {
 func (s *Store) UpdateIn(ctx context.Context, tx db.Tx, p Profile, confirmed time.Time) error {
 	now := s.now()
 	if err := p.Validate(now.Year()); err != nil {
+		return err
+	}
+	if err := s.orgs.SetName(ctx, tx, p.OrgID, p.UserID, p.Name); err != nil {
 		return err
 	}
 	vis := func(f string) Visibility {
@@ -251,11 +255,8 @@ func (s *Store) ReindexAll(ctx context.Context, orgID int64) (int, error) {
 func SearchDocument(full Profile) search.Document {
 	p := full.For(Viewer{Role: org.Alumni})
 	n := p.Name
-	d := search.Document{OrgID: p.OrgID, UserID: p.UserID, Name: []string{
-		n.Family + " " + n.Given, n.Family + n.Given,
-		n.FamilyKana + " " + n.GivenKana, n.FamilyKana + n.GivenKana,
-		n.GivenRomaji + " " + n.FamilyRomaji, n.FamilyRomaji + " " + n.GivenRomaji, n.FamilyRomaji + n.GivenRomaji,
-	}}
+	d := search.Document{OrgID: p.OrgID, UserID: p.UserID, Name: search.Name{Family: n.Family, Given: n.Given,
+		FamilyKana: n.FamilyKana, GivenKana: n.GivenKana, FamilyRomaji: n.FamilyRomaji, GivenRomaji: n.GivenRomaji}.Variants()}
 	d.Body = append(d.Body, p.CurrentCompany, p.CurrentRole, p.Location)
 	d.Body = append(d.Body, p.Departments...)
 	d.Body = append(d.Body, p.RolesHeld...)
@@ -387,7 +388,7 @@ func (s *Store) ClaimReminders(ctx context.Context, limit int, send func(ctx con
 	now := s.now()
 	cutoff := now.AddDate(0, -ReminderInterval, 0)
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT u.org_id, u.id, u.email, u.family_name, u.given_name, u.family_kana, u.given_kana,
-		u.family_romaji, u.given_romaji, u.locale, p.current_company`+profileFrom+`
+		u.family_romaji, u.given_romaji, u.name_order_en = 'family_first', u.locale, p.current_company`+profileFrom+`
 		WHERE u.password_hash <> '' AND COALESCE(p.confirmed_at, p.updated_at) < $1 AND (p.reminded_at IS NULL OR p.reminded_at < $1)
 		ORDER BY u.org_id, u.id LIMIT $2`, cutoff, limit)
 	if err != nil {
@@ -398,7 +399,7 @@ func (s *Store) ClaimReminders(ctx context.Context, limit int, send func(ctx con
 		var r Reminder
 		n := &r.Name
 		if err := rows.Scan(&r.OrgID, &r.UserID, &r.Email, &n.Family, &n.Given, &n.FamilyKana, &n.GivenKana, &n.FamilyRomaji, &n.GivenRomaji,
-			&r.Locale, &r.CurrentCompany); err != nil {
+			&n.EnglishFamilyFirst, &r.Locale, &r.CurrentCompany); err != nil {
 			rows.Close()
 			return 0, err
 		}

@@ -18,15 +18,29 @@ type Name struct {
 	Family, Given             string // kanji (or as written)
 	FamilyKana, GivenKana     string
 	FamilyRomaji, GivenRomaji string
+	// EnglishFamilyFirst writes the romaji name family first in English
+	// (Tanaka Taro), as the member chose; otherwise given first (Taro Tanaka).
+	EnglishFamilyFirst bool
 }
 
-// Display renders the name for lang: family name first in Japanese; given
-// name first in romaji for English, falling back to the written name.
+// Display renders the name for lang: family name first in Japanese; in
+// English the romaji in the order the member chose, falling back to the
+// written name.
 func (n Name) Display(lang string) string {
 	if lang == "en" && (n.FamilyRomaji != "" || n.GivenRomaji != "") {
+		if n.EnglishFamilyFirst {
+			return strings.TrimSpace(n.FamilyRomaji + " " + n.GivenRomaji)
+		}
 		return strings.TrimSpace(n.GivenRomaji + " " + n.FamilyRomaji)
 	}
 	return strings.TrimSpace(n.Family + " " + n.Given)
+}
+
+func (n Name) orderEN() string {
+	if n.EnglishFamilyFirst {
+		return "family_first"
+	}
+	return "given_first"
 }
 
 // Kana is the reading, family first.
@@ -101,7 +115,7 @@ func (n Name) Validate() error {
 
 func (n Name) trimmed() Name {
 	return Name{strings.TrimSpace(n.Family), strings.TrimSpace(n.Given), strings.TrimSpace(n.FamilyKana),
-		strings.TrimSpace(n.GivenKana), strings.TrimSpace(n.FamilyRomaji), strings.TrimSpace(n.GivenRomaji)}
+		strings.TrimSpace(n.GivenKana), strings.TrimSpace(n.FamilyRomaji), strings.TrimSpace(n.GivenRomaji), n.EnglishFamilyFirst}
 }
 
 // CreateMember adds a user and their active membership.
@@ -120,10 +134,10 @@ func (s *Store) CreateMember(ctx context.Context, exec db.Querier, orgID int64, 
 	now := db.Now()
 	var id int64
 	err = exec.QueryRowContext(ctx, `INSERT INTO users (org_id, email, email_lower, password_hash, family_name, given_name,
-		family_kana, given_kana, family_romaji, given_romaji, locale, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+		family_kana, given_kana, family_romaji, given_romaji, name_order_en, locale, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
 		orgID, email, lower, m.PasswordHash, m.Name.Family, m.Name.Given, m.Name.FamilyKana, m.Name.GivenKana,
-		m.Name.FamilyRomaji, m.Name.GivenRomaji, m.Locale, now).Scan(&id)
+		m.Name.FamilyRomaji, m.Name.GivenRomaji, m.Name.orderEN(), m.Locale, now).Scan(&id)
 	if db.IsUniqueViolation(err) {
 		return 0, ErrEmailTaken
 	}
@@ -141,7 +155,7 @@ func (s *Store) CreateMember(ctx context.Context, exec db.Querier, orgID int64, 
 }
 
 const memberSelect = `SELECT u.org_id, u.id, u.email, u.family_name, u.given_name, u.family_kana, u.given_kana,
-	u.family_romaji, u.given_romaji, u.locale, u.password_hash <> '', u.created_at, m.role,
+	u.family_romaji, u.given_romaji, u.name_order_en = 'family_first', u.locale, u.password_hash <> '', u.created_at, m.role,
 	p.joined_year, p.left_year, p.department, p.job_title, p.current_company, p.industry, p.prefecture
 	FROM users u
 	JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id AND m.ended_at IS NULL
@@ -151,7 +165,7 @@ func scanMember(row interface{ Scan(...any) error }) (Member, error) {
 	var m Member
 	p := &m.Profile
 	err := row.Scan(&m.OrgID, &m.UserID, &m.Email, &m.Name.Family, &m.Name.Given, &m.Name.FamilyKana, &m.Name.GivenKana,
-		&m.Name.FamilyRomaji, &m.Name.GivenRomaji, &m.Locale, &m.PasswordSet, &m.CreatedAt, &m.Role,
+		&m.Name.FamilyRomaji, &m.Name.GivenRomaji, &m.Name.EnglishFamilyFirst, &m.Locale, &m.PasswordSet, &m.CreatedAt, &m.Role,
 		&p.JoinedYear, &p.LeftYear, &p.Department, &p.JobTitle, &p.CurrentCompany, &p.Industry, &p.Prefecture)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
@@ -309,8 +323,8 @@ func (s *Store) SetName(ctx context.Context, exec db.Querier, orgID, userID int6
 		return err
 	}
 	_, err := exec.ExecContext(ctx, `UPDATE users SET family_name = $3, given_name = $4, family_kana = $5, given_kana = $6,
-		family_romaji = $7, given_romaji = $8, updated_at = $9 WHERE org_id = $1 AND id = $2`,
-		orgID, userID, n.Family, n.Given, n.FamilyKana, n.GivenKana, n.FamilyRomaji, n.GivenRomaji, db.Now())
+		family_romaji = $7, given_romaji = $8, name_order_en = $9, updated_at = $10 WHERE org_id = $1 AND id = $2`,
+		orgID, userID, n.Family, n.Given, n.FamilyKana, n.GivenKana, n.FamilyRomaji, n.GivenRomaji, n.orderEN(), db.Now())
 	if err != nil {
 		return err
 	}

@@ -38,8 +38,9 @@ func joinNormalized(parts []string) string {
 	return strings.Join(out, lineSep)
 }
 
-// Name is a person's name in the three scripts Japanese HR keeps. It has the
-// fields of org.Name in the same order, so search.Name(m.Name) converts one.
+// Name is a person's name in the three scripts Japanese HR keeps, as far as
+// search is concerned (the order a member prefers in English does not
+// change what finds them).
 type Name struct {
 	Family, Given             string // kanji (or as written)
 	FamilyKana, GivenKana     string

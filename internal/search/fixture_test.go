@@ -9,14 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 	"github.com/tsunagu/tsunagu/internal/platform/dbtest"
 	"github.com/tsunagu/tsunagu/internal/search"
 )
-
-// search.Name must keep the shape of org.Name, so that callers convert.
-var _ = search.Name(org.Name{})
 
 // profile is one person of testdata/profiles.json.
 type profile struct {

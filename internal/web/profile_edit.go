@@ -40,6 +40,13 @@ func profileForm(p member.Profile) map[string]string {
 	for _, fld := range member.Fields {
 		f["vis_"+fld] = string(p.Visibility[fld])
 	}
+	for k, v := range nameForm(p.Name) {
+		f[k] = v
+	}
+	f["name_order_en"] = "given_first"
+	if p.Name.EnglishFamilyFirst {
+		f["name_order_en"] = "family_first"
+	}
 	flags := map[string]bool{"rehire": p.OpenTo.Rehire, "side_work": p.OpenTo.SideWork, "referrals": p.OpenTo.Referrals,
 		"mentoring": p.OpenTo.Mentoring, "speaking": p.OpenTo.Speaking}
 	for k, v := range flags {
@@ -89,6 +96,11 @@ func (s *Server) profileEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 			return 0
 		}
 		return n
+	}
+	prof.Name = nameFromForm(r)
+	prof.Name.EnglishFamilyFirst = f.Get("name_order_en") == "family_first"
+	if o := f.Get("name_order_en"); o != "given_first" && o != "family_first" {
+		p.Errors["name_order_en"] = p.T("form.choose")
 	}
 	prof.JoinedYear, prof.LeftYear = year("joined_year"), year("left_year")
 	prof.Departments, prof.RolesHeld = member.SplitList(f.Get("departments")), member.SplitList(f.Get("roles_held"))

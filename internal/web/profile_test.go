@@ -25,6 +25,8 @@ func editForm() url.Values {
 		"current_company": {"株式会社ミライデータ"}, "current_role": {"データアナリスト"}, "industry": {"it"}, "location": {"大阪府"},
 		"skills": {"データ分析、Python"}, "interests": {"登山"}, "bio": {"**よろしく**お願いします。"},
 		"links": {"https://example.jp/taro"}, "open_rehire": {"1"}, "open_mentoring": {"1"},
+		"family_name": {"田中"}, "given_name": {"太郎"}, "family_kana": {"たなか"}, "given_kana": {"たろう"},
+		"family_romaji": {"Tanaka"}, "given_romaji": {"Taro"}, "name_order_en": {"given_first"},
 	}
 	for _, f := range member.Fields {
 		v.Set("vis_"+f, "members")
@@ -115,6 +117,9 @@ func TestProfileBadInputSavesNothing(t *testing.T) {
 		}(), "30件まで"},
 		{"industry", "piracy", "一覧から選んで"},
 		{"vis_bio", "everyone", "一覧から選んで"},
+		{"family_name", "", "入力してください"},
+		{"given_kana", strings.Repeat("た", 101), "100文字以内"},
+		{"name_order_en", "random", "一覧から選んで"},
 	}
 	for _, c := range cases {
 		f := editForm()
@@ -304,5 +309,38 @@ func TestFreshnessConfirmation(t *testing.T) {
 	}
 	if home := me.Get(e.OrgPath("/")); strings.Contains(home.Body, "にお勤めですか") || !strings.Contains(home.Body, "最新として記録しました") {
 		t.Error("confirmation not recorded")
+	}
+}
+
+func TestNameChangeAndEnglishOrder(t *testing.T) {
+	e := apptest.New(t)
+	owner := e.AddMember(t, e.Org, org.Alumni, "taro@example.jp")
+	e.AddMember(t, e.Org, org.Alumni, "hanako@example.jp")
+	me := e.Client(t)
+	me.SignIn(e.Org, "taro@example.jp", apptest.Password)
+	f := editForm()
+	f.Set("family_name", "山田")
+	f.Set("family_kana", "やまだ")
+	f.Set("family_romaji", "Yamada")
+	f.Set("name_order_en", "family_first")
+	if res := me.Post(e.OrgPath("/profile"), f); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rename: %d\n%s", res.StatusCode, res.Body)
+	}
+	peer := e.Client(t)
+	peer.SignIn(e.Org, "hanako@example.jp", apptest.Password)
+	// The search index follows the new name at once.
+	if res := peer.Get(e.OrgPath("/members?q=" + url.QueryEscape("やまだ"))); !strings.Contains(res.Body, "1 人") {
+		t.Error("the new name is not found")
+	}
+	if res := peer.Get(e.OrgPath("/members?q=" + url.QueryEscape("たなか"))); !strings.Contains(res.Body, "1 人") {
+		t.Error("the old name still finds the renamed member (only Hanako should match)")
+	}
+	peer.Lang = "en"
+	if res := peer.Post(e.OrgPath("/lang"), url.Values{"lang": {"en"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatal(res.StatusCode)
+	}
+	page := peer.Get(e.OrgPath(fmt.Sprintf("/members/%d", owner.UserID)))
+	if !strings.Contains(page.Body, "<h1>Yamada Taro</h1>") {
+		t.Errorf("English name not in the chosen order:\n%s", page.Body)
 	}
 }
