@@ -29,7 +29,8 @@ type Filters struct {
 	AtCompany int // was at the company in this year
 	OpenTo    []string
 	Role      org.Role
-	Stale     int // only profiles not confirmed for this many months (admins)
+	Stale     int    // only profiles not confirmed for this many months (admins)
+	Rehire    string // rehire eligibility, "unset" for not assessed (admins)
 	Sort      string
 	Page      int // 1-based
 	PerPage   int
@@ -103,6 +104,13 @@ func (s *Store) Directory(ctx context.Context, orgID int64, viewer Viewer, f Fil
 	}
 	if f.Role != "" && f.Role.Valid() {
 		where = append(where, "m.role = "+arg(string(f.Role)))
+	}
+	if f.Rehire != "" && admin {
+		e := f.Rehire
+		if e == "unset" {
+			e = ""
+		}
+		where = append(where, "COALESCE((SELECT mi.rehire_eligibility FROM member_internal mi WHERE mi.org_id = u.org_id AND mi.user_id = u.id), '') = "+arg(e))
 	}
 	if f.Stale > 0 && admin {
 		where = append(where, "COALESCE(p.confirmed_at, p.updated_at) < "+arg(s.now().AddDate(0, -f.Stale, 0)))

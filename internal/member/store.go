@@ -429,3 +429,25 @@ func (s *Store) ClaimReminders(ctx context.Context, limit int, send func(ctx con
 	}
 	return sent, nil
 }
+
+// InternalAll reads the internal fields of every member of orgID in one
+// query, for admin lists and exports. The caller records the view in the
+// audit log (one entry for the list, not one per member).
+func (s *Store) InternalAll(ctx context.Context, orgID int64) (map[int64]Internal, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT user_id, rehire_eligibility, rehire_conditions, notes, employee_number, updated_at
+		FROM member_internal WHERE org_id = $1`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("read internal fields: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]Internal{}
+	for rows.Next() {
+		var id int64
+		var in Internal
+		if err := rows.Scan(&id, &in.RehireEligibility, &in.RehireConditions, &in.Notes, &in.EmployeeNumber, &in.UpdatedAt); err != nil {
+			return nil, err
+		}
+		out[id] = in
+	}
+	return out, rows.Err()
+}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -44,6 +43,7 @@ func filtersQuery(f member.Filters) url.Values {
 	set("industry", f.Industry)
 	set("skill", f.Skill)
 	set("location", f.Location)
+	set("rehire", f.Rehire)
 	year("left_from", f.LeftFrom)
 	year("left_to", f.LeftTo)
 	year("at_company", f.AtCompany)
@@ -91,27 +91,6 @@ var exportColumns = []string{"export.col.family", "export.col.given", "export.co
 	"export.col.open_to", "export.col.rehire_eligibility", "export.col.rehire_conditions", "export.col.notes",
 	"export.col.employee_number", "export.col.confirmed_at"}
 
-// internalFields reads the internal fields of every member of orgID in one
-// query. Viewing them here is audited by the export's own entry.
-func (s *Server) internalFields(ctx context.Context, orgID int64) (map[int64]member.Internal, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT user_id, rehire_eligibility, rehire_conditions, notes, employee_number
-		FROM member_internal WHERE org_id = $1`, orgID)
-	if err != nil {
-		return nil, fmt.Errorf("read internal fields: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]member.Internal{}
-	for rows.Next() {
-		var id int64
-		var in member.Internal
-		if err := rows.Scan(&id, &in.RehireEligibility, &in.RehireConditions, &in.Notes, &in.EmployeeNumber); err != nil {
-			return nil, err
-		}
-		out[id] = in
-	}
-	return out, rows.Err()
-}
-
 func (s *Server) adminMembersCSV(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	ctx := r.Context()
 	lang := s.language(r, rc.member)
@@ -126,7 +105,7 @@ func (s *Server) adminMembersCSV(w http.ResponseWriter, r *http.Request, rc *req
 		s.serverError(w, r, err)
 		return
 	}
-	internal, err := s.internalFields(ctx, rc.org.ID)
+	internal, err := s.members.InternalAll(ctx, rc.org.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

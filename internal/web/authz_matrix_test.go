@@ -214,10 +214,18 @@ func TestOtherOrganizationsAreSealed(t *testing.T) {
 			t.Errorf("sakura session on %s: %d", p, res.StatusCode)
 		}
 	}
-	// Audit logs are per organization.
+	// Audit logs are per organization: kaede's sign-ins and organization
+	// entry never show in sakura's log (sakura's own searches for "kaede" may).
+	kaedeAdmin := e.Client(t)
+	kaedeAdmin.SignIn(kaede, "admin@kaede.example.jp", apptest.Password)
 	res := admin.Get(e.OrgPath("/admin/audit"))
-	if strings.Contains(res.Body, "kaede") {
-		t.Error("audit log shows another organization's entries")
+	for _, foreign := range []string{"admin@kaede.example.jp", "org:kaede"} {
+		if strings.Contains(res.Body, foreign) {
+			t.Errorf("audit log shows another organization's entry %q", foreign)
+		}
+	}
+	if own := kaedeAdmin.Get("/o/kaede/admin/audit"); !strings.Contains(own.Body, "admin@kaede.example.jp") || !strings.Contains(own.Body, "org:kaede") {
+		t.Error("kaede's own audit log lacks its entries: the check above proves nothing")
 	}
 }
 

@@ -50,6 +50,9 @@ func filtersFromQuery(r *http.Request) member.Filters {
 	if !f.Role.Valid() {
 		f.Role = ""
 	}
+	if e := q.Get("rehire"); e == "unset" || (e != "" && slices.Contains(member.RehireEligibilities, e)) {
+		f.Rehire = e
+	}
 	if !slices.Contains(member.Sorts, f.Sort) {
 		f.Sort = ""
 	}

@@ -344,3 +344,37 @@ func TestNameChangeAndEnglishOrder(t *testing.T) {
 		t.Errorf("English name not in the chosen order:\n%s", page.Body)
 	}
 }
+
+func TestAdminListShowsAndFiltersRehireEligibility(t *testing.T) {
+	e := apptest.New(t)
+	eligible := e.AddMember(t, e.Org, org.Alumni, "taro@example.jp")
+	e.AddMember(t, e.Org, org.Alumni, "hanako@example.jp")
+	e.AddMember(t, e.Org, org.Admin, "hr@example.jp")
+	e.AddMember(t, e.Org, org.Supporter, "sup@example.jp")
+	hr := e.Client(t)
+	hr.SignIn(e.Org, "hr@example.jp", apptest.Password)
+	if res := hr.Post(e.OrgPath(fmt.Sprintf("/admin/members/%d/internal", eligible.UserID)), url.Values{"rehire_eligibility": {"eligible"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatal(res.StatusCode)
+	}
+	before := e.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'admin.internal_listed'`)
+	res := hr.Get(e.OrgPath("/admin/members?rehire=eligible"))
+	if !strings.Contains(res.Body, "1 人") || !strings.Contains(res.Body, "再雇用可") {
+		t.Fatalf("rehire filter for admins:\n%s", res.Body)
+	}
+	if !strings.Contains(res.Body, "rehire=eligible") {
+		t.Error("the CSV link drops the rehire filter")
+	}
+	if res := hr.Get(e.OrgPath("/admin/members?rehire=unset")); !strings.Contains(res.Body, "3 人") {
+		t.Error("the not-assessed filter should find the three others")
+	}
+	if after := e.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'admin.internal_listed'`); after != before+2 {
+		t.Errorf("list views with internal fields audited %d times, want 2", after-before)
+	}
+	// A supporter sees neither the column nor the effect of the filter.
+	sup := e.Client(t)
+	sup.SignIn(e.Org, "sup@example.jp", apptest.Password)
+	res = sup.Get(e.OrgPath("/admin/members?rehire=eligible"))
+	if !strings.Contains(res.Body, "4 人") || strings.Contains(res.Body, "再雇用可") || strings.Contains(res.Body, "再雇用の可否") {
+		t.Errorf("supporter sees or can filter by rehire eligibility:\n%s", res.Body)
+	}
+}
