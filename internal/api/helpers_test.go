@@ -98,28 +98,6 @@ func (l listBody) ids() map[int64]map[string]any {
 	return out
 }
 
-// addMember adds a member with a name of their own and a profile, saved
-// through the store (which validates and re-indexes).
-func addMember(t *testing.T, e *apptest.Env, o org.Organization, role org.Role, email string, name org.Name, edit func(*member.Profile)) int64 {
-	t.Helper()
-	ctx := context.Background()
-	m := e.AddMember(t, o, role, email)
-	if err := e.App.DB.Tx(ctx, func(tx db.Tx) error { return e.App.Orgs.SetName(ctx, tx, o.ID, m.UserID, name) }); err != nil {
-		t.Fatal(err)
-	}
-	p, err := e.App.Members.Get(ctx, o.ID, m.UserID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if edit != nil {
-		edit(&p)
-	}
-	if err := e.App.Members.Update(ctx, p); err != nil {
-		t.Fatalf("update profile of %s: %v", email, err)
-	}
-	return m.UserID
-}
-
 // fullProfile fills every field a member can show.
 func fullProfile(p *member.Profile) {
 	p.JoinedYear, p.LeftYear = 2012, 2020

@@ -39,11 +39,11 @@ func newNetwork(t *testing.T) *network {
 	e := apptest.New(t)
 	n := &network{e: e}
 	ctx := context.Background()
-	n.admin = addMember(t, e, e.Org, org.Admin, "admin@sakura.example.jp",
+	n.admin = e.AddProfile(t, e.Org, org.Admin, "admin@sakura.example.jp",
 		org.Name{Family: "佐藤", Given: "管理", FamilyKana: "さとう", GivenKana: "かんり", FamilyRomaji: "Sato", GivenRomaji: "Kanri"}, nil)
-	n.hanako = addMember(t, e, e.Org, org.Alumni, "hanako@example.jp",
+	n.hanako = e.AddProfile(t, e.Org, org.Alumni, "hanako@example.jp",
 		org.Name{Family: "山田", Given: "花子", FamilyKana: "やまだ", GivenKana: "はなこ", FamilyRomaji: "Yamada", GivenRomaji: "Hanako"}, fullProfile)
-	n.secretive = addMember(t, e, e.Org, org.Alumni, "secretive@example.jp",
+	n.secretive = e.AddProfile(t, e.Org, org.Alumni, "secretive@example.jp",
 		org.Name{Family: "鈴木", Given: "一郎", FamilyKana: "すずき", GivenKana: "いちろう", FamilyRomaji: "Suzuki", GivenRomaji: "Ichiro"},
 		func(p *member.Profile) {
 			fullProfile(p)
@@ -61,7 +61,7 @@ func newNetwork(t *testing.T) *network {
 	n.token, _ = newToken(t, e, e.Org)
 
 	kaede := e.AddOrg(t, "kaede")
-	n.kaedeMember = addMember(t, e, kaede, org.Alumni, "kaede-member@kaede.example.jp",
+	n.kaedeMember = e.AddProfile(t, kaede, org.Alumni, "kaede-member@kaede.example.jp",
 		org.Name{Family: "楓野", Given: "次郎", FamilyKana: "かえでの", GivenKana: "じろう", FamilyRomaji: "Kaedeno", GivenRomaji: "Jiro"}, fullProfile)
 	n.kaedeToken, _ = newToken(t, e, kaede)
 	return n

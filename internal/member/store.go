@@ -431,9 +431,14 @@ func (s *Store) ClaimReminders(ctx context.Context, limit int, send func(ctx con
 }
 
 // InternalAll reads the internal fields of every member of orgID in one
-// query, for admin lists and exports. The caller records the view in the
-// audit log (one entry for the list, not one per member).
-func (s *Store) InternalAll(ctx context.Context, orgID int64) (map[int64]Internal, error) {
+// query, for admin lists and exports. It writes the audit entry first (one
+// for the list or export, not one per member): there is no way to read
+// internal fields in bulk without leaving a record.
+func (s *Store) InternalAll(ctx context.Context, orgID int64, by Admin, action string, detail map[string]string) (map[int64]Internal, error) {
+	if err := audit.Log(ctx, s.db.Write(), audit.Entry{OrgID: orgID, ActorUserID: by.UserID, ActorLabel: by.Email, IP: by.IP,
+		Action: action, Target: "members", Detail: detail}); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT user_id, rehire_eligibility, rehire_conditions, notes, employee_number, updated_at
 		FROM member_internal WHERE org_id = $1`, orgID)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/i18n"
@@ -19,11 +18,6 @@ import (
 
 // The members CSV export: every member matching the admin members page's
 // filters, with internal fields, for Excel. One audit entry per export.
-
-func init() {
-	// membersCSV builds the export link of the members page from its filters.
-	funcs["membersCSV"] = membersCSVURL
-}
 
 // filtersQuery is the inverse of filtersFromQuery for the filters (not the
 // paging): the query string that selects the same members.
@@ -105,7 +99,10 @@ func (s *Server) adminMembersCSV(w http.ResponseWriter, r *http.Request, rc *req
 		s.serverError(w, r, err)
 		return
 	}
-	internal, err := s.members.InternalAll(ctx, rc.org.ID)
+	// Reading the internal fields records the export in the audit log before
+	// a byte leaves: an export that cannot be recorded does not happen.
+	internal, err := s.members.InternalAll(ctx, rc.org.ID, s.adminOf(r, rc), "admin.members_exported",
+		map[string]string{"count": strconv.Itoa(len(res.Profiles)), "filters": filtersQuery(f).Encode()})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -160,15 +157,6 @@ func (s *Server) adminMembersCSV(w http.ResponseWriter, r *http.Request, rc *req
 		return
 	}
 
-	// The audit entry is written before a byte leaves: an export that cannot
-	// be recorded does not happen.
-	err = audit.Log(ctx, s.db.Write(), audit.Entry{OrgID: rc.org.ID, ActorUserID: rc.member.UserID, ActorLabel: rc.member.Email,
-		IP: s.clientIP(r), Action: "admin.members_exported", Target: "members",
-		Detail: map[string]string{"count": strconv.Itoa(len(res.Profiles)), "filters": filtersQuery(f).Encode()}})
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	name := "members-" + s.auth.Now().In(jst).Format("20060102") + ".csv"
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")

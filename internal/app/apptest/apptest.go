@@ -20,6 +20,7 @@ import (
 
 	"github.com/tsunagu/tsunagu/internal/app"
 	"github.com/tsunagu/tsunagu/internal/auth"
+	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 	"github.com/tsunagu/tsunagu/internal/platform/dbtest"
@@ -127,6 +128,27 @@ func (e *Env) AddMember(t testing.TB, o org.Organization, role org.Role, email s
 		t.Fatal(err)
 	}
 	return m
+}
+
+// AddProfile adds a member of o with their own name and a profile edited by
+// edit (may be nil), saved through the member store, which validates it and
+// keeps the search index current.
+func (e *Env) AddProfile(t testing.TB, o org.Organization, role org.Role, email string, name org.Name, edit func(*member.Profile)) int64 {
+	t.Helper()
+	ctx := context.Background()
+	m := e.AddMember(t, o, role, email)
+	p, err := e.App.Members.Get(ctx, o.ID, m.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Name = name
+	if edit != nil {
+		edit(&p)
+	}
+	if err := e.App.Members.Update(ctx, p); err != nil {
+		t.Fatalf("profile of %s: %v", email, err)
+	}
+	return m.UserID
 }
 
 // RunJobs runs every ready job (e.g. sends queued mail) and returns how many ran.
