@@ -56,18 +56,6 @@ type Member struct {
 	Locale      string
 	PasswordSet bool
 	CreatedAt   time.Time
-	Profile     Profile
-}
-
-// Profile is the little the foundation knows about a member's career; the
-// profiles capability extends it.
-type Profile struct {
-	JoinedYear, LeftYear int
-	Department           string
-	JobTitle             string
-	CurrentCompany       string
-	Industry             string
-	Prefecture           string
 }
 
 // NewMember is what it takes to add a person to an organization.
@@ -155,18 +143,14 @@ func (s *Store) CreateMember(ctx context.Context, exec db.Querier, orgID int64, 
 }
 
 const memberSelect = `SELECT u.org_id, u.id, u.email, u.family_name, u.given_name, u.family_kana, u.given_kana,
-	u.family_romaji, u.given_romaji, u.name_order_en = 'family_first', u.locale, u.password_hash <> '', u.created_at, m.role,
-	p.joined_year, p.left_year, p.department, p.job_title, p.current_company, p.industry, p.prefecture
+	u.family_romaji, u.given_romaji, u.name_order_en = 'family_first', u.locale, u.password_hash <> '', u.created_at, m.role
 	FROM users u
-	JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id AND m.ended_at IS NULL
-	JOIN profiles p ON p.org_id = u.org_id AND p.user_id = u.id`
+	JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id AND m.ended_at IS NULL`
 
 func scanMember(row interface{ Scan(...any) error }) (Member, error) {
 	var m Member
-	p := &m.Profile
 	err := row.Scan(&m.OrgID, &m.UserID, &m.Email, &m.Name.Family, &m.Name.Given, &m.Name.FamilyKana, &m.Name.GivenKana,
-		&m.Name.FamilyRomaji, &m.Name.GivenRomaji, &m.Name.EnglishFamilyFirst, &m.Locale, &m.PasswordSet, &m.CreatedAt, &m.Role,
-		&p.JoinedYear, &p.LeftYear, &p.Department, &p.JobTitle, &p.CurrentCompany, &p.Industry, &p.Prefecture)
+		&m.Name.FamilyRomaji, &m.Name.GivenRomaji, &m.Name.EnglishFamilyFirst, &m.Locale, &m.PasswordSet, &m.CreatedAt, &m.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -194,61 +178,6 @@ func (s *Store) Credentials(ctx context.Context, orgID int64, email string) (use
 		err = ErrNotFound
 	}
 	return userID, hash, err
-}
-
-// ListOptions filter and page the member list.
-type ListOptions struct {
-	Role   Role
-	Query  string // matches name, kana, romaji or email, case-insensitively
-	Limit  int
-	Offset int
-}
-
-// Members lists active members of orgID with the total count before paging.
-func (s *Store) Members(ctx context.Context, orgID int64, o ListOptions) ([]Member, int, error) {
-	where := ` WHERE u.org_id = $1`
-	args := []any{orgID}
-	if o.Role != "" {
-		args = append(args, o.Role)
-		where += fmt.Sprintf(` AND m.role = $%d`, len(args))
-	}
-	if q := strings.ToLower(strings.TrimSpace(o.Query)); q != "" {
-		// The Japanese search index arrives with the profiles capability; until
-		// then a parameterised LIKE over the name columns serves small networks.
-		q = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
-		args = append(args, "%"+q+"%")
-		n := len(args)
-		where += fmt.Sprintf(` AND (LOWER(u.family_name || u.given_name) LIKE $%[1]d ESCAPE '\'
-			OR LOWER(u.family_kana || u.given_kana) LIKE $%[1]d ESCAPE '\'
-			OR LOWER(u.family_romaji || ' ' || u.given_romaji) LIKE $%[1]d ESCAPE '\'
-			OR LOWER(u.given_romaji || ' ' || u.family_romaji) LIKE $%[1]d ESCAPE '\'
-			OR u.email_lower LIKE $%[1]d ESCAPE '\')`, n)
-	}
-	var total int
-	if err := s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM users u
-		JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id AND m.ended_at IS NULL`+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	limit := o.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
-	args = append(args, limit, max(o.Offset, 0))
-	rows, err := s.db.Read().QueryContext(ctx, memberSelect+where+
-		fmt.Sprintf(` ORDER BY u.family_kana, u.given_kana, u.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, m)
-	}
-	return out, total, rows.Err()
 }
 
 // CountByRole counts active members of orgID per role.
@@ -303,17 +232,6 @@ func (s *Store) SetPasswordHash(ctx context.Context, exec db.Querier, orgID, use
 func (s *Store) SetLocale(ctx context.Context, orgID, userID int64, locale string) error {
 	_, err := s.db.Write().ExecContext(ctx, `UPDATE users SET locale = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`, orgID, userID, locale, db.Now())
 	return err
-}
-
-// SetProfile replaces the foundation's profile facts of a member.
-func (s *Store) SetProfile(ctx context.Context, exec db.Querier, orgID, userID int64, p Profile) error {
-	_, err := exec.ExecContext(ctx, `UPDATE profiles SET joined_year = $3, left_year = $4, department = $5, job_title = $6,
-		current_company = $7, industry = $8, prefecture = $9, updated_at = $10 WHERE org_id = $1 AND user_id = $2`,
-		orgID, userID, p.JoinedYear, p.LeftYear, p.Department, p.JobTitle, p.CurrentCompany, p.Industry, p.Prefecture, db.Now())
-	if err != nil {
-		return err
-	}
-	return s.memberChanged(ctx, exec, orgID, userID)
 }
 
 // SetName replaces a member's name.

@@ -73,7 +73,7 @@ func TestOrganizationValidation(t *testing.T) {
 	}
 }
 
-func TestMembersSearchAndRoles(t *testing.T) {
+func TestMembersAndRoles(t *testing.T) {
 	s, d, o := setup(t)
 	ctx := context.Background()
 	other, _ := s.CreateOrganization(ctx, d.Write(), "kaede", "かえで", "")
@@ -94,26 +94,6 @@ func TestMembersSearchAndRoles(t *testing.T) {
 	}
 	if _, err := s.CreateMember(ctx, d.Write(), other.ID, org.NewMember{Email: "taro@example.jp", Name: org.Name{Family: "x"}, Role: org.Alumni}); err != nil {
 		t.Errorf("the same email in another organization is a different person: %v", err)
-	}
-	search := func(q string, r org.Role) int {
-		_, total, err := s.Members(ctx, o.ID, org.ListOptions{Query: q, Role: r})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return total
-	}
-	cases := []struct {
-		q    string
-		role org.Role
-		want int
-	}{
-		{"田中", "", 1}, {"たなか", "", 1}, {"TANAKA", "", 1}, {"taro tanaka", "", 1}, {"tanaka taro", "", 1},
-		{"", org.Employee, 1}, {"", "", 3}, {"%", "", 1}, {"_", "", 1}, {"田中", org.Employee, 0}, {"次郎", "", 0},
-	}
-	for _, c := range cases {
-		if got := search(c.q, c.role); got != c.want {
-			t.Errorf("search %q role %q = %d, want %d", c.q, c.role, got, c.want)
-		}
 	}
 	counts, err := s.CountByRole(ctx, o.ID)
 	if err != nil || counts[org.Alumni] != 2 || counts[org.Employee] != 1 {
