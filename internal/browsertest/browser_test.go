@@ -199,6 +199,15 @@ func TestMemberSearchWithHtmx(t *testing.T) {
 	if got := evalJS[string](b, `document.getElementById("q").value`); got != "さとう" {
 		t.Errorf("the search box holds %q after the swap, want さとう", got)
 	}
+
+	// A filter in the panel narrows the same search, still without a page load.
+	b.exec(`document.querySelector(".more-filters").open = true`)
+	b.do("choose the admin role", chromedp.SetValue(chromedp.ID("role"), "admin"))
+	b.exec(`document.getElementById("role").dispatchEvent(new Event("change", {bubbles: true}))`)
+	b.waitFor("the role filter applied", `decodeURIComponent(location.search).includes("role=admin") && document.querySelector("#results [role=status]")?.textContent.trim() === "0 人"`)
+	if got := evalJS[string](b, `window.__noNavigation ?? ""`); got != "still the same page" {
+		t.Error("changing a filter loaded a new page")
+	}
 }
 
 // Families and given names, with readings and romaji, for test members.
