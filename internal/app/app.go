@@ -12,6 +12,12 @@ import (
 	"time"
 
 	"github.com/tsunagu/tsunagu/internal/api"
+	"github.com/tsunagu/tsunagu/internal/apply"
+	"github.com/tsunagu/tsunagu/internal/hrimport"
+	"github.com/tsunagu/tsunagu/internal/invite"
+	"github.com/tsunagu/tsunagu/internal/offboard"
+	"github.com/tsunagu/tsunagu/internal/scim"
+	"github.com/tsunagu/tsunagu/internal/sso"
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/auth"
 	"github.com/tsunagu/tsunagu/internal/email"
@@ -42,6 +48,14 @@ type App struct {
 	Search  *search.Index
 	Members *member.Store
 	Photos  *photo.Store
+
+	// Joining the network.
+	Offboard     *offboard.Service
+	Invites      *invite.Service
+	Imports      *hrimport.Service
+	Applications *apply.Service
+	SSO          *sso.Service
+	SCIM         *scim.Service
 }
 
 // RequestIDHandler wraps h so that records made with a request's context carry its id.
@@ -79,8 +93,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}
 		a.Mailer = s
 	}
-	email.RegisterSender(a.Jobs, a.Mailer)
 	a.Outbox = email.NewOutbox(a.Jobs)
+	a.Outbox.RegisterSender(a.Mailer)
 	a.Auth, err = auth.NewService(d, a.Orgs, a.Outbox, auth.Config{Argon2: cfg.Argon2, BaseURL: cfg.BaseURL, Now: now})
 	if err != nil {
 		d.Close()
@@ -94,14 +108,22 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("photo storage in TSUNAGU_DATA_DIR: %w", err)
 	}
+	for _, open := range []func() error{a.openOffboard, a.openInvite, a.openHrimport, a.openApply, a.openSso, a.openScim} {
+		if err := open(); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
 	a.Web, err = web.New(web.Config{BaseURL: cfg.BaseURL, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"),
 		Version: Version, TrustedProxies: proxies},
-		web.Deps{DB: d, Orgs: a.Orgs, Auth: a.Auth, Members: a.Members, Photos: a.Photos, Jobs: a.Jobs, Log: log})
+		web.Deps{DB: d, Orgs: a.Orgs, Auth: a.Auth, Members: a.Members, Photos: a.Photos, Jobs: a.Jobs, Log: log,
+			Offboard: a.Offboard, Invites: a.Invites, Imports: a.Imports, Applications: a.Applications, SSO: a.SSO, SCIM: a.SCIM})
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
 	a.Web.Mount(api.Prefix, api.New(d, a.Members, log, now))
+	a.mountScim()
 	return a, nil
 }
 

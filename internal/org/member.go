@@ -55,7 +55,11 @@ type Member struct {
 	Role        Role
 	Locale      string
 	PasswordSet bool
-	CreatedAt   time.Time
+	// Activated says the person has got in at least once (set a password or
+	// signed in with SSO); HR-made records (imports, departures, approved
+	// applications) are not activated until then.
+	Activated bool
+	CreatedAt time.Time
 }
 
 // NewMember is what it takes to add a person to an organization.
@@ -122,10 +126,10 @@ func (s *Store) CreateMember(ctx context.Context, exec db.Querier, orgID int64, 
 	now := db.Now()
 	var id int64
 	err = exec.QueryRowContext(ctx, `INSERT INTO users (org_id, email, email_lower, password_hash, family_name, given_name,
-		family_kana, given_kana, family_romaji, given_romaji, name_order_en, locale, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
+		family_kana, given_kana, family_romaji, given_romaji, name_order_en, locale, created_at, updated_at, activated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id`,
 		orgID, email, lower, m.PasswordHash, m.Name.Family, m.Name.Given, m.Name.FamilyKana, m.Name.GivenKana,
-		m.Name.FamilyRomaji, m.Name.GivenRomaji, m.Name.orderEN(), m.Locale, now).Scan(&id)
+		m.Name.FamilyRomaji, m.Name.GivenRomaji, m.Name.orderEN(), m.Locale, now, activatedAt(m.PasswordHash, now)).Scan(&id)
 	if db.IsUniqueViolation(err) {
 		return 0, ErrEmailTaken
 	}
@@ -143,14 +147,15 @@ func (s *Store) CreateMember(ctx context.Context, exec db.Querier, orgID int64, 
 }
 
 const memberSelect = `SELECT u.org_id, u.id, u.email, u.family_name, u.given_name, u.family_kana, u.given_kana,
-	u.family_romaji, u.given_romaji, u.name_order_en = 'family_first', u.locale, u.password_hash <> '', u.created_at, m.role
+	u.family_romaji, u.given_romaji, u.name_order_en = 'family_first', u.locale, u.password_hash <> '', u.activated_at IS NOT NULL,
+	u.created_at, m.role
 	FROM users u
 	JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id AND m.ended_at IS NULL`
 
 func scanMember(row interface{ Scan(...any) error }) (Member, error) {
 	var m Member
 	err := row.Scan(&m.OrgID, &m.UserID, &m.Email, &m.Name.Family, &m.Name.Given, &m.Name.FamilyKana, &m.Name.GivenKana,
-		&m.Name.FamilyRomaji, &m.Name.GivenRomaji, &m.Name.EnglishFamilyFirst, &m.Locale, &m.PasswordSet, &m.CreatedAt, &m.Role)
+		&m.Name.FamilyRomaji, &m.Name.GivenRomaji, &m.Name.EnglishFamilyFirst, &m.Locale, &m.PasswordSet, &m.Activated, &m.CreatedAt, &m.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -216,9 +221,34 @@ func (s *Store) SetRole(ctx context.Context, tx db.Tx, orgID, userID int64, role
 	return err
 }
 
-// SetPasswordHash stores a new password hash for a member.
+// activatedAt is the activation time of a new account: now when it starts
+// with a password, none (NULL) for a record HR made for the person.
+func activatedAt(passwordHash string, now time.Time) any {
+	if passwordHash == "" {
+		return nil
+	}
+	return now
+}
+
+// SetPasswordHash stores a new password hash for a member. Setting a
+// password (from an invitation or a reset link) activates the account.
 func (s *Store) SetPasswordHash(ctx context.Context, exec db.Querier, orgID, userID int64, hash string) error {
-	res, err := exec.ExecContext(ctx, `UPDATE users SET password_hash = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`, orgID, userID, hash, db.Now())
+	now := db.Now()
+	res, err := exec.ExecContext(ctx, `UPDATE users SET password_hash = $3, updated_at = $4, activated_at = COALESCE(activated_at, $4)
+		WHERE org_id = $1 AND id = $2`, orgID, userID, hash, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// MarkActivated records that the person got in (e.g. by single sign-on)
+// unless they had before.
+func (s *Store) MarkActivated(ctx context.Context, exec db.Querier, orgID, userID int64, now time.Time) error {
+	res, err := exec.ExecContext(ctx, `UPDATE users SET activated_at = COALESCE(activated_at, $3) WHERE org_id = $1 AND id = $2`, orgID, userID, now)
 	if err != nil {
 		return err
 	}

@@ -25,14 +25,24 @@ const (
 	notFound = http.StatusNotFound
 )
 
-// route is a column: a request and who may make it. Later capabilities add
-// their routes here.
+// route is a column: a request and who may make it. Each capability adds
+// its routes from its own file (authz_<area>_test.go) in an init function.
 type route struct {
-	method, path string // {id} is replaced by a member id of the organization in the path
+	method, path string // {id} is replaced by a member id of the organization in the path, {name} by a fixture value
 	form         url.Values
-	allowed      []who // who gets success; everyone else is sent to sign in (signed out) or denied
-	success      int   // status on success
+	// formFor, if set, builds the form per cell (e.g. a fresh email each time).
+	formFor func(o org.Organization, w who) url.Values
+	allowed []who // who gets success; everyone else is sent to sign in (signed out) or denied
+	success int   // status on success
+	// after, if set, runs after each cell, to put things back so that the
+	// next cell starts equal.
+	after func(t *testing.T, e *apptest.Env, o org.Organization, res *apptest.Response)
 }
+
+// matrixFixtures make the records a capability's routes name. Each returns
+// placeholder values for one organization: {name} in a path becomes the
+// organization's own value, {foreign_name} the other organization's.
+var matrixFixtures []func(t *testing.T, e *apptest.Env, o org.Organization) map[string]string
 
 var (
 	everyone   = []who{anon, "alumni", "employee", "supporter", "admin"}
@@ -49,9 +59,25 @@ var routes = []route{
 	{method: "GET", path: "/admin/members", allowed: staff, success: ok},
 	{method: "GET", path: "/admin/members?q=%E7%94%B0%E4%B8%AD&role=alumni", allowed: staff, success: ok},
 	{method: "GET", path: "/admin/members/{id}", allowed: staff, success: ok},
-	{method: "POST", path: "/admin/members/{id}/role", form: url.Values{"role": {"supporter"}}, allowed: adminsOnly, success: http.StatusSeeOther},
+	{method: "POST", path: "/admin/members/{id}/role", form: url.Values{"role": {"supporter"}}, allowed: adminsOnly, success: http.StatusSeeOther,
+		after: func(t *testing.T, e *apptest.Env, o org.Organization, res *apptest.Response) {
+			if res.StatusCode != http.StatusSeeOther {
+				return
+			}
+			// Put the target back, so that the next cell starts equal.
+			m, err := e.App.Orgs.MemberByEmail(t.Context(), o.ID, "target@"+o.Slug+".example.jp")
+			if err == nil {
+				err = e.App.DB.Tx(t.Context(), func(tx *sqlTx) error { return e.App.Orgs.SetRole(t.Context(), tx, o.ID, m.UserID, org.Alumni) })
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}},
 	{method: "GET", path: "/admin/invite", allowed: adminsOnly, success: ok},
-	{method: "POST", path: "/admin/invite", form: inviteForm("new@example.jp", "ja", false), allowed: adminsOnly, success: http.StatusCreated},
+	{method: "POST", path: "/admin/invite", formFor: func(o org.Organization, w who) url.Values {
+		return inviteForm(fmt.Sprintf("new-%s-%s@example.jp", o.Slug, w), "ja", false)
+	}, allowed: adminsOnly, success: http.StatusCreated},
+	{method: "GET", path: "/admin", allowed: staff, success: ok},
 	{method: "GET", path: "/admin/audit", allowed: adminsOnly, success: ok},
 	{method: "GET", path: "/admin/api-tokens", allowed: adminsOnly, success: ok},
 	{method: "POST", path: "/admin/api-tokens", form: url.Values{"name": {"matrix"}}, allowed: adminsOnly, success: http.StatusCreated},
@@ -87,14 +113,6 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// target is a member whose id the {id} routes use, one per organization.
 	target := map[string]org.Member{}
 	token := map[string]int64{}
-	foreignToken := func(slug string) int64 {
-		for s, id := range token {
-			if s != slug {
-				return id
-			}
-		}
-		return 0
-	}
 	for _, o := range orgs {
 		for _, r := range roles {
 			e.AddMember(t, o, r, fmt.Sprintf("%s@%s.example.jp", r, o.Slug))
@@ -109,8 +127,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	values := map[string]map[string]string{}
+	for _, o := range orgs {
+		values[o.Slug] = map[string]string{"id": fmt.Sprint(target[o.Slug].UserID), "token": fmt.Sprint(token[o.Slug])}
+		for _, fixture := range matrixFixtures {
+			for k, v := range fixture(t, e, o) {
+				values[o.Slug][k] = v
+			}
+		}
+	}
 	cells := 0
 	for _, o := range orgs {
+		foreign := "kaede"
+		if o.Slug == "kaede" {
+			foreign = "sakura"
+		}
+		var pairs []string
+		for k, v := range values[o.Slug] {
+			pairs = append(pairs, "{"+k+"}", v, "{foreign_"+k+"}", values[foreign][k])
+		}
+		replacer := strings.NewReplacer(pairs...)
 		for _, w := range append([]who{anon}, []who{"alumni", "employee", "supporter", "admin"}...) {
 			for _, rt := range routes {
 				// A fresh client and fresh sign-in per cell, so cells never see
@@ -119,15 +155,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if w != anon {
 					c.SignIn(o, fmt.Sprintf("%s@%s.example.jp", w, o.Slug), apptest.Password)
 				}
-				foreignID := target["kaede"].UserID
-				if o.Slug == "kaede" {
-					foreignID = target["sakura"].UserID
+				path := "/o/" + o.Slug + replacer.Replace(rt.path)
+				if strings.Contains(path, "{") {
+					t.Fatalf("%s: placeholder without a fixture", path)
 				}
-				path := "/o/" + o.Slug + strings.NewReplacer("{id}", fmt.Sprint(target[o.Slug].UserID), "{foreign_id}", fmt.Sprint(foreignID),
-					"{token}", fmt.Sprint(token[o.Slug]), "{foreign_token}", fmt.Sprint(foreignToken(o.Slug))).Replace(rt.path)
 				form := rt.form
-				if rt.path == "/admin/invite" && rt.method == "POST" {
-					form = inviteForm(fmt.Sprintf("new-%s-%s@example.jp", o.Slug, w), "ja", false)
+				if rt.formFor != nil {
+					form = rt.formFor(o, w)
 				}
 				var res *apptest.Response
 				if rt.method == "POST" {
@@ -156,13 +190,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if want == denied && !strings.Contains(res.Body, "権限がありません") {
 					t.Errorf("%s as %s: %s %s: 403 without the localized message", o.Slug, w, rt.method, path)
 				}
-				// Put the target back, so that the next cell starts equal.
-				if rt.path == "/admin/members/{id}/role" && res.StatusCode == http.StatusSeeOther {
-					if err := e.App.DB.Tx(t.Context(), func(tx *sqlTx) error {
-						return e.App.Orgs.SetRole(t.Context(), tx, o.ID, target[o.Slug].UserID, org.Alumni)
-					}); err != nil {
-						t.Fatal(err)
-					}
+				if rt.after != nil {
+					rt.after(t, e, o, res)
 				}
 			}
 		}

@@ -178,13 +178,7 @@ func navFor(p *Page) []NavItem {
 	}
 	items := []NavItem{{Href: p.OrgURL("/"), Label: p.T("nav.home")}, {Href: p.OrgURL("/members"), Label: p.T("nav.directory")}}
 	if p.Member.Role.Staff() {
-		items = append(items, NavItem{Href: p.OrgURL("/admin/members"), Label: p.T("nav.members")})
-	}
-	if p.Member.Role == org.Admin {
-		items = append(items,
-			NavItem{Href: p.OrgURL("/admin/invite"), Label: p.T("nav.invite")},
-			NavItem{Href: p.OrgURL("/admin/audit"), Label: p.T("nav.audit")},
-			NavItem{Href: p.OrgURL("/admin/api-tokens"), Label: p.T("api_tokens.title")})
+		items = append(items, NavItem{Href: p.OrgURL("/admin"), Label: p.T("nav.admin")})
 	}
 	items = append(items, NavItem{Href: p.OrgURL("/profile"), Label: p.T("nav.profile")}, NavItem{Href: p.OrgURL("/account"), Label: p.T("nav.account")})
 	for i := range items {

@@ -13,7 +13,13 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/tsunagu/tsunagu/internal/apply"
 	"github.com/tsunagu/tsunagu/internal/auth"
+	"github.com/tsunagu/tsunagu/internal/hrimport"
+	"github.com/tsunagu/tsunagu/internal/invite"
+	"github.com/tsunagu/tsunagu/internal/offboard"
+	"github.com/tsunagu/tsunagu/internal/scim"
+	"github.com/tsunagu/tsunagu/internal/sso"
 	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/photo"
@@ -49,6 +55,13 @@ type Server struct {
 	mux     *http.ServeMux
 	// photoSlots caps how many uploads are decoded at once.
 	photoSlots chan struct{}
+
+	offboard     *offboard.Service
+	invites      *invite.Service
+	imports      *hrimport.Service
+	applications *apply.Service
+	sso          *sso.Service
+	scim         *scim.Service
 }
 
 // Deps are the capabilities the pages use.
@@ -60,6 +73,13 @@ type Deps struct {
 	Photos  *photo.Store
 	Jobs    *jobs.Queue
 	Log     *slog.Logger
+
+	Offboard     *offboard.Service
+	Invites      *invite.Service
+	Imports      *hrimport.Service
+	Applications *apply.Service
+	SSO          *sso.Service
+	SCIM         *scim.Service
 }
 
 // New builds the server and its routes.
@@ -73,7 +93,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	static, _ := fs.Sub(assets, "static")
 	s := &Server{cfg: cfg, db: deps.DB, orgs: deps.Orgs, auth: deps.Auth, members: deps.Members, photos: deps.Photos, jobs: deps.Jobs,
-		log: deps.Log, pages: pages, static: static, mux: http.NewServeMux(), photoSlots: make(chan struct{}, max(2, runtime.NumCPU()))}
+		log: deps.Log, pages: pages, static: static, mux: http.NewServeMux(), photoSlots: make(chan struct{}, max(2, runtime.NumCPU())),
+		offboard: deps.Offboard, invites: deps.Invites, imports: deps.Imports, applications: deps.Applications, sso: deps.SSO, scim: deps.SCIM}
 	s.routes()
 	return s, nil
 }
@@ -134,6 +155,15 @@ func (s *Server) routes() {
 	s.page("POST /o/{org}/admin/api-tokens", adminOnly, s.adminCreateAPIToken)
 	s.page("POST /o/{org}/admin/api-tokens/{id}/revoke", adminOnly, s.adminRevokeAPIToken)
 	s.page("GET /o/{org}/admin/members.csv", adminOnly, s.adminMembersCSV)
+	s.page("GET /o/{org}/admin", staffOnly, s.adminHub)
+
+	// Each capability registers its pages in its own file.
+	s.offboardRoutes()
+	s.inviteRoutes()
+	s.hrimportRoutes()
+	s.applyRoutes()
+	s.ssoRoutes()
+	s.scimRoutes()
 }
 
 // Mount serves h under a path prefix (e.g. "/api/v1/"), behind the same

@@ -6,6 +6,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
 	"strings"
 
@@ -23,17 +25,38 @@ const Default = "ja"
 
 var catalogs = map[string]map[string]string{}
 
+// init merges the catalog files. Each capability keeps its messages in its own
+// files, "<area>.<lang>.json" (the shell's are "<lang>.json"), so that work on
+// one capability never edits another's; a key defined twice is an error.
 func init() {
 	for _, l := range Languages {
-		b, err := files.ReadFile("locales/" + l + ".json")
+		catalogs[l] = map[string]string{}
+	}
+	names, err := fs.Glob(files, "locales/*.json")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(path.Base(name), ".json")
+		lang := base[strings.LastIndexByte(base, '.')+1:]
+		catalog, ok := catalogs[lang]
+		if !ok {
+			panic(fmt.Sprintf("i18n: %s: unknown language %q", name, lang))
+		}
+		b, err := files.ReadFile(name)
 		if err != nil {
 			panic(err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("i18n: locales/%s.json: %v", l, err))
+			panic(fmt.Sprintf("i18n: %s: %v", name, err))
 		}
-		catalogs[l] = m
+		for k, v := range m {
+			if _, dup := catalog[k]; dup {
+				panic(fmt.Sprintf("i18n: %s: key %q is defined in another file too", name, k))
+			}
+			catalog[k] = v
+		}
 	}
 }
 

@@ -1,0 +1,4 @@
+package web
+
+// applyRoutes registers the apply pages.
+func (s *Server) applyRoutes() {}

@@ -1,0 +1,4 @@
+package web
+
+// hrimportRoutes registers the hrimport pages.
+func (s *Server) hrimportRoutes() {}

@@ -1,0 +1,4 @@
+package web
+
+// inviteRoutes registers the invite pages.
+func (s *Server) inviteRoutes() {}

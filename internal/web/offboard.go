@@ -1,0 +1,4 @@
+package web
+
+// offboardRoutes registers the offboard pages.
+func (s *Server) offboardRoutes() {}

@@ -1,0 +1,4 @@
+package web
+
+// scimRoutes registers the SCIM settings pages.
+func (s *Server) scimRoutes() {}

@@ -1,0 +1,4 @@
+package web
+
+// ssoRoutes registers the sso pages.
+func (s *Server) ssoRoutes() {}
