@@ -17,14 +17,14 @@ import (
 	"github.com/tsunagu/tsunagu/internal/auth"
 	"github.com/tsunagu/tsunagu/internal/hrimport"
 	"github.com/tsunagu/tsunagu/internal/invite"
-	"github.com/tsunagu/tsunagu/internal/offboard"
-	"github.com/tsunagu/tsunagu/internal/scim"
-	"github.com/tsunagu/tsunagu/internal/sso"
 	"github.com/tsunagu/tsunagu/internal/member"
+	"github.com/tsunagu/tsunagu/internal/offboard"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/photo"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 	"github.com/tsunagu/tsunagu/internal/platform/jobs"
+	"github.com/tsunagu/tsunagu/internal/scim"
+	"github.com/tsunagu/tsunagu/internal/sso"
 )
 
 //go:embed templates static
