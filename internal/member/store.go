@@ -338,11 +338,13 @@ func (s *Store) SetInternal(ctx context.Context, orgID, userID int64, in Interna
 		if exists == 0 {
 			return ErrNotFound
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM member_internal WHERE org_id = $1 AND user_id = $2`, orgID, userID); err != nil {
-			return err
-		}
+		// An upsert, not delete and insert: the HR record's other columns
+		// (hired_on, left_on, hr_*) are kept.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO member_internal (org_id, user_id, rehire_eligibility, rehire_conditions, notes,
-			employee_number, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			employee_number, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (org_id, user_id) DO UPDATE SET rehire_eligibility = excluded.rehire_eligibility,
+			rehire_conditions = excluded.rehire_conditions, notes = excluded.notes, employee_number = excluded.employee_number,
+			updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
 			orgID, userID, in.RehireEligibility, strings.TrimSpace(in.RehireConditions), strings.TrimSpace(in.Notes),
 			strings.TrimSpace(in.EmployeeNumber), now, by.UserID); err != nil {
 			return err

@@ -20,6 +20,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	}
 	data["Profile"] = prof
 	data["AskConfirm"] = prof.NeedsConfirmation(s.auth.Now())
+	if s.offboard != nil && rc.member.Role == org.Alumni {
+		cards, err := s.offboard.CardsOf(r.Context(), rc.org.ID, rc.member.UserID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data["FarewellCards"] = cards
+	}
 	if rc.member.Role.Staff() {
 		counts, err := s.orgs.CountByRole(r.Context(), rc.org.ID)
 		if err != nil {

@@ -169,6 +169,12 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/profile/photo") {
 			limit = MaxPhotoBytes + 64<<10 // the photo and the multipart framing
 		}
+		if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/cards/") && strings.HasSuffix(r.URL.Path, "/messages") {
+			limit = MaxCardBodyBytes // a farewell card message with its photo
+		}
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/admin/import") {
+			limit = 2 * MaxImportBytes // an HR file; the handler refuses one over MaxImportBytes with its own message
+		}
 		if r.ContentLength > limit {
 			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
 			return
