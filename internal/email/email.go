@@ -120,6 +120,7 @@ type Letter struct {
 	Link       string
 	After      []string
 	Receipt    *Receipt // optional: told when the SMTP server accepted it
+	Pixel      string   // optional: URL of a 1x1 open-tracking image at the end of the HTML part
 }
 
 // content is what the shared layout shows.
@@ -132,6 +133,7 @@ type content struct {
 	Link     string
 	After    []string
 	Footer   string
+	Pixel    string
 }
 
 var textLayout = texttemplate.Must(texttemplate.New("text").Parse(`{{.Greeting}}
@@ -161,7 +163,7 @@ var htmlLayout = htmltemplate.Must(htmltemplate.New("html").Parse(`<!doctype htm
 {{range .After}}<p style="font-size:14px;color:#57606a">{{.}}</p>{{end}}
 </td></tr>
 <tr><td style="padding:16px 24px;border-top:1px solid #d0d7de;font-size:12px;color:#57606a">{{.Footer}}</td></tr>
-</table></td></tr></table></body></html>
+</table></td></tr></table>{{if .Pixel}}<img src="{{.Pixel}}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">{{end}}</body></html>
 `))
 
 func render(c content) (text, html string, err error) {
@@ -206,7 +208,7 @@ func (o *Outbox) Send(ctx context.Context, exec db.Querier, organization org.Org
 		return errors.New("email: letter without a subject")
 	}
 	text, html, err := render(content{Lang: lang, Org: orgName, Greeting: greeting, Paras: l.Paras, Button: l.Button, Link: l.Link,
-		After: l.After, Footer: i18n.T(lang, "email.footer", "org", orgName)})
+		After: l.After, Footer: i18n.T(lang, "email.footer", "org", orgName), Pixel: l.Pixel})
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/auth"
@@ -189,50 +188,6 @@ func (s *Server) adminInviteForm(w http.ResponseWriter, r *http.Request, rc *req
 	p.Form = map[string]string{"role": string(org.Alumni), "lang": "ja", "send": "1"}
 	p.Data = map[string]any{"Roles": org.Roles}
 	s.render(w, r, http.StatusOK, "invite.html", p)
-}
-
-func (s *Server) adminInvite(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	if !s.parseForm(w, r) {
-		return
-	}
-	p := s.newPage(r, rc, "invite.title")
-	f := r.PostForm
-	name := nameFromForm(r)
-	inv := auth.Invitation{Email: strings.TrimSpace(f.Get("email")), Name: name, Role: org.Role(f.Get("role")),
-		Lang: f.Get("lang"), Send: f.Get("send") == "1"}
-	p.Form = nameForm(name)
-	p.Form["email"], p.Form["role"], p.Form["lang"] = inv.Email, string(inv.Role), inv.Lang
-	if inv.Send {
-		p.Form["send"] = "1"
-	}
-	p.Data = map[string]any{"Roles": org.Roles}
-	p.Errors = nameProblems(p, name)
-	if _, _, err := org.NormalizeEmail(inv.Email); err != nil {
-		p.Errors["email"] = p.T("form.email_invalid")
-	}
-	if !inv.Role.Valid() {
-		p.Errors["role"] = p.T("form.choose")
-	}
-	if inv.Lang != "ja" && inv.Lang != "en" {
-		p.Errors["lang"] = p.T("form.choose")
-	}
-	if len(p.Errors) > 0 {
-		s.render(w, r, http.StatusUnprocessableEntity, "invite.html", p)
-		return
-	}
-	link, err := s.auth.Invite(r.Context(), rc.org, *rc.member, inv, s.client(r))
-	if errors.Is(err, org.ErrEmailTaken) {
-		p.Errors["email"] = p.T("invite.email_taken")
-		s.render(w, r, http.StatusConflict, "invite.html", p)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	p.Data = map[string]any{"Roles": org.Roles, "Link": link, "Invited": name.Display(p.Lang), "Emailed": inv.Send}
-	p.Form = map[string]string{"role": string(inv.Role), "lang": inv.Lang, "send": p.Form["send"]}
-	s.render(w, r, http.StatusCreated, "invite.html", p)
 }
 
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/tsunagu/tsunagu/internal/auth"
@@ -23,6 +24,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	p := s.newPage(r, rc, "login.title")
 	s.takeFlash(w, r, p)
 	p.Form = map[string]string{"next": safeNext(rc.org, r.URL.Query().Get("next"))}
+	p.Data = s.ssoLoginData(r, rc, p, p.Form["next"])
 	s.render(w, r, http.StatusOK, "login.html", p)
 }
 
@@ -34,6 +36,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	password := r.PostForm.Get("password")
 	p := s.newPage(r, rc, "login.title")
 	p.Form = map[string]string{"email": email, "next": safeNext(rc.org, r.PostForm.Get("next"))}
+	p.Data = s.ssoLoginData(r, rc, p, p.Form["next"])
 	p.Errors = map[string]string{}
 	if email == "" {
 		p.Errors["email"] = p.T("form.required")
@@ -186,15 +189,26 @@ func passwordProblem(p *Page, pw, confirm string) string {
 }
 
 func (s *Server) joinForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	m, err := s.auth.PeekInvitation(r.Context(), rc.org, r.PathValue("token"))
+	secret := r.PathValue("token")
+	m, err := s.invites.Open(r.Context(), rc.org, secret)
 	if err != nil {
 		s.tokenProblem(w, r, rc, err, auth.TokenInvite)
 		return
 	}
 	p := s.newPage(r, rc, "join.title")
 	p.Form = nameForm(m.Name)
-	p.Data = map[string]any{"Email": m.Email, "Role": m.Role}
+	p.Data = s.joinData(r, rc, m, secret)
 	s.render(w, r, http.StatusOK, "join.html", p)
+}
+
+// joinData is what the join page shows besides the form: whose invitation
+// it is, and the SSO way in when the organization has one.
+func (s *Server) joinData(r *http.Request, rc *reqCtx, m org.Member, secret string) map[string]any {
+	d := map[string]any{"Email": m.Email, "Role": m.Role}
+	if s.inviteSSOEnabled(r.Context(), rc.org.ID) {
+		d["SSO"] = "/o/" + rc.org.Slug + "/sso/login?join=" + url.QueryEscape(secret)
+	}
+	return d
 }
 
 func nameForm(n org.Name) map[string]string {
@@ -228,7 +242,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		return
 	}
 	secret := r.PathValue("token")
-	m, err := s.auth.PeekInvitation(r.Context(), rc.org, secret)
+	m, err := s.invites.Open(r.Context(), rc.org, secret)
 	if err != nil {
 		s.tokenProblem(w, r, rc, err, auth.TokenInvite)
 		return
@@ -236,7 +250,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	p := s.newPage(r, rc, "join.title")
 	name := nameFromForm(r)
 	p.Form = nameForm(name)
-	p.Data = map[string]any{"Email": m.Email, "Role": m.Role}
+	p.Data = s.joinData(r, rc, m, secret)
 	p.Errors = nameProblems(p, name)
 	if msg := passwordProblem(p, r.PostForm.Get("password"), r.PostForm.Get("password_confirm")); msg != "" {
 		p.Errors["password"] = msg
@@ -245,14 +259,18 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		s.render(w, r, http.StatusUnprocessableEntity, "join.html", p)
 		return
 	}
-	session, _, err := s.auth.AcceptInvitation(r.Context(), rc.org, secret, name, r.PostForm.Get("password"), s.client(r))
+	session, _, err := s.invites.Join(r.Context(), rc.org, secret, name, r.PostForm.Get("password"), s.client(r))
 	if err != nil {
 		s.tokenProblem(w, r, rc, err, auth.TokenInvite)
 		return
 	}
+	if rc.session != "" {
+		_ = s.auth.Sessions.Delete(r.Context(), rc.org.ID, rc.session)
+	}
 	s.setCookie(w, rc.org, sessionCookie, session, 0)
-	s.flash(w, rc.org, "flash.welcome")
-	http.Redirect(w, r, "/o/"+rc.org.Slug+"/", http.StatusSeeOther)
+	// The profile is what makes a member findable: land there to complete it.
+	s.flash(w, rc.org, "flash.invite_joined")
+	http.Redirect(w, r, "/o/"+rc.org.Slug+"/profile", http.StatusSeeOther)
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request, rc *reqCtx) {

@@ -149,7 +149,7 @@ func (s *Server) routes() {
 	s.page("POST /o/{org}/admin/members/{id}/role", adminOnly, s.adminChangeRole)
 	s.page("POST /o/{org}/admin/members/{id}/internal", adminOnly, s.adminSetInternal)
 	s.page("GET /o/{org}/admin/invite", adminOnly, s.adminInviteForm)
-	s.page("POST /o/{org}/admin/invite", adminOnly, s.adminInvite)
+	s.page("POST /o/{org}/admin/invite", adminOnly, s.invitationSingle) // the form's older address
 	s.page("GET /o/{org}/admin/audit", adminOnly, s.adminAudit)
 	s.page("GET /o/{org}/admin/api-tokens", adminOnly, s.adminAPITokens)
 	s.page("POST /o/{org}/admin/api-tokens", adminOnly, s.adminCreateAPIToken)
