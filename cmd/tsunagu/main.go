@@ -24,6 +24,7 @@ Commands:
   demo      run with a fresh demo company and 2,000 alumni (SQLite, temporary)
   migrate   apply database migrations (migrate status: list them)
   admin     operator tasks: create-org, create-admin, reset-password, list-orgs
+  import    import past leavers and employees from an HR CSV file (-dry-run to check)
   version   print the version
 
 Every flag can also be set by a TSUNAGU_* environment variable;
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = migrateCmd(ctx, args[1:], stdout, stderr)
 	case "admin":
 		err = adminCmd(ctx, args[1:], stdout, stderr)
+	case "import":
+		err = importCmd(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "tsunagu", version())
 		return 0
