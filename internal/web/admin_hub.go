@@ -25,13 +25,23 @@ var adminSections = []adminSection{
 	{"/admin/audit", "admin.hub.audit", "admin.hub.audit_lead", adminOnly},
 }
 
+// hubEntry is a section as shown, with what waits there for staff.
+type hubEntry struct {
+	adminSection
+	Pending int
+}
+
 func (s *Server) adminHub(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	p := s.newPage(r, rc, "admin.hub.title")
-	var sections []adminSection
+	var sections []hubEntry
 	for _, sec := range adminSections {
 		if sec.Access.allows(rc.member) {
-			sections = append(sections, sec)
+			sections = append(sections, hubEntry{adminSection: sec})
 		}
+	}
+	if err := s.applyHubCounts(r, rc, sections); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	p.Data = sections
 	s.render(w, r, http.StatusOK, "admin.html", p)
