@@ -1,0 +1,5 @@
+package scim_test
+
+import "database/sql"
+
+type sqlTx = sql.Tx
