@@ -478,7 +478,7 @@ func TestServeListenAddressTaken(t *testing.T) {
 func TestSeedDemo(t *testing.T) {
 	e := apptest.New(t)
 	ctx := context.Background()
-	o, accounts, err := e.App.SeedDemo(ctx, 200, 5)
+	o, accounts, err := e.App.SeedDemo(ctx, 200, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -489,14 +489,14 @@ func TestSeedDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[org.Role]int{org.Admin: 1, org.Supporter: 1, org.Employee: 5, org.Alumni: 200}
+	want := map[org.Role]int{org.Admin: 1, org.Supporter: 1, org.Employee: 8, org.Alumni: 200}
 	for _, r := range org.Roles {
 		if counts[r] != want[r] {
 			t.Errorf("%d %s, want %d", counts[r], r, want[r])
 		}
 	}
-	if n := e.Count(t, `SELECT COUNT(*) FROM users WHERE org_id = $1`, o.ID); n != 207 {
-		t.Errorf("%d users, want 207", n)
+	if n := e.Count(t, `SELECT COUNT(*) FROM users WHERE org_id = $1`, o.ID); n != 210 {
+		t.Errorf("%d users, want 210", n)
 	}
 	if n := e.Count(t, `SELECT COUNT(*) FROM users WHERE org_id = $1 AND (family_name = '' OR given_name = ''
 		OR family_kana = '' OR given_kana = '' OR family_romaji = '' OR given_romaji = '')`, o.ID); n != 0 {
@@ -516,8 +516,24 @@ func TestSeedDemo(t *testing.T) {
 		t.Errorf("%d of 200 alumni only invited; want some, about one in eight", invited)
 	}
 	if n := e.Count(t, `SELECT COUNT(*) FROM audit_log WHERE org_id = $1 AND action = 'admin.org_created' AND actor_label = 'tsunagu demo'
-		AND detail = '{"alumni":"200","employees":"5"}'`, o.ID); n != 1 {
+		AND detail = '{"alumni":"200","employees":"8"}'`, o.ID); n != 1 {
 		t.Errorf("%d demo audit entries, want 1", n)
+	}
+
+	// The ways into the network have something to show: HR records for the
+	// application page to match, departures with signed cards, a campaign.
+	if n := e.Count(t, `SELECT COUNT(*) FROM member_internal WHERE org_id = $1 AND hr_source = 'import' AND employee_number <> ''
+		AND hired_on <> '' AND left_on > hired_on`, o.ID); n != 200 {
+		t.Errorf("%d alumni with an HR record, want 200", n)
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM departures WHERE org_id = $1 AND state = 'pending'`, o.ID); n != 2 {
+		t.Errorf("%d pending demo departures, want 2", n)
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM card_messages c JOIN departures d ON d.id = c.departure_id WHERE d.org_id = $1`, o.ID); n != 5 {
+		t.Errorf("%d demo card messages, want 5", n)
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM invite_campaigns WHERE org_id = $1`, o.ID); n != 1 {
+		t.Errorf("%d demo campaigns, want 1", n)
 	}
 
 	if len(accounts) != 4 {

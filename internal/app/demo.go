@@ -3,10 +3,14 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/auth"
 	"github.com/tsunagu/tsunagu/internal/demo"
+	"github.com/tsunagu/tsunagu/internal/invite"
+	"github.com/tsunagu/tsunagu/internal/offboard"
 	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
@@ -69,7 +73,20 @@ func (a *App) SeedDemo(ctx context.Context, alumni, employees int) (org.Organiza
 			prof.Bio = fmt.Sprintf("%d年に%sへ入社し、%sで%sを務めました。現在は%sで働いています。", p.JoinedYear, c.NameJA, p.Department.NameJA, p.Role, p.CurrentCompany)
 		}
 		confirmed := now.AddDate(0, -(n*7)%20, -(n % 28))
-		return a.Members.UpdateIn(ctx, tx, prof, confirmed)
+		if err := a.Members.UpdateIn(ctx, tx, prof, confirmed); err != nil {
+			return err
+		}
+		if role != org.Alumni {
+			return nil
+		}
+		// HR's record of the employment, as an import from the HR system
+		// leaves it: what the application page matches applicants against.
+		rehire := []string{"eligible", "eligible", "conditional", "", "not_eligible"}[n%5]
+		_, err = tx.ExecContext(ctx, `INSERT INTO member_internal (org_id, user_id, rehire_eligibility, employee_number, hired_on,
+			left_on, hr_department, hr_job_title, hr_source, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'import', $9)`,
+			o.ID, id, rehire, fmt.Sprintf("S%05d", n), fmt.Sprintf("%d-04-01", p.JoinedYear), fmt.Sprintf("%d-03-31", p.LeftYear),
+			p.Department.NameJA, p.Role, now)
+		return err
 	}
 	staff := demo.Employees(7, employees+1)
 	people := demo.Alumni(42, alumni+1) // people[0] is the supporter; people[1:] the alumni
@@ -111,7 +128,65 @@ func (a *App) SeedDemo(ctx context.Context, alumni, employees int) (org.Organiza
 		return audit.Log(ctx, tx, audit.Entry{OrgID: o.ID, ActorLabel: "tsunagu demo", Action: "admin.org_created", Target: "org:" + o.Slug,
 			Detail: map[string]string{"alumni": fmt.Sprint(alumni), "employees": fmt.Sprint(employees)}})
 	})
-	return o, accounts, err
+	if err != nil {
+		return o, accounts, err
+	}
+	return o, accounts, a.seedDemoJoining(ctx, o, staff, employees)
+}
+
+// seedDemoJoining shows the ways into the network: two colleagues leaving
+// soon with farewell cards already signed, and a draft campaign to the
+// past leavers who have not joined yet.
+func (a *App) seedDemoJoining(ctx context.Context, o org.Organization, staff []demo.Person, employees int) error {
+	if employees < 8 {
+		return nil
+	}
+	admin, err := a.Orgs.MemberByEmail(ctx, o.ID, "admin@"+demo.DemoCompany().Domain)
+	if err != nil {
+		return err
+	}
+	by := offboard.Actor{UserID: admin.UserID, Email: admin.Email}
+	today, err := time.Parse(time.DateOnly, a.Offboard.Today())
+	if err != nil {
+		return err
+	}
+	leavers := []struct {
+		p        demo.Person
+		inDays   int
+		messages []string
+	}{
+		{staff[2], 10, []string{
+			"入社以来、本当にお世話になりました。新しい職場でのご活躍を心から応援しています！",
+			"いつも的確なアドバイスをありがとうございました。またどこかで一緒に仕事ができたら嬉しいです。",
+			"送別会、楽しかったです。落ち着いたらぜひ飲みに行きましょう。",
+		}},
+		{staff[3], 24, []string{
+			"プロジェクトでの粘り強さにいつも助けられました。お元気で！",
+			"Thank you for everything. Keep in touch!",
+		}},
+	}
+	for _, l := range leavers {
+		d, err := a.Offboard.Record(ctx, o, offboard.Input{Member: l.p.Email, LastDay: today.AddDate(0, 0, l.inDays).Format(time.DateOnly),
+			HiredOn: fmt.Sprintf("%d-04-01", l.p.JoinedYear), Department: l.p.Department.NameJA, JobTitle: l.p.Role,
+			RehireEligibility: "eligible", PersonalEmail: "personal." + l.p.Email[:strings.IndexByte(l.p.Email, '@')] + "@example.com", Lang: "ja"}, by)
+		if err != nil {
+			return fmt.Errorf("demo departure of %s: %w", l.p.Email, err)
+		}
+		for i, text := range l.messages {
+			writer, err := a.Orgs.MemberByEmail(ctx, o.ID, staff[4+i].Email)
+			if err != nil {
+				return err
+			}
+			if _, err := a.Offboard.Write(ctx, d, offboard.Writer{Member: &writer}, text, ""); err != nil {
+				return fmt.Errorf("demo card message: %w", err)
+			}
+		}
+	}
+	_, err = a.Invites.CreateCampaign(ctx, o, admin, invite.CampaignInput{Name: "2010年代に退職された皆さまへのご案内", Lang: "ja",
+		Leavers: true, LeftFrom: 2010, LeftTo: 2019,
+		Intro: "このたび、さくらテクノロジーのアルムナイネットワークを開設しました。かつての仲間との再会や、近況の共有にぜひご参加ください。"},
+		auth.Client{})
+	return err
 }
 
 func (a *App) cfgArgon2() auth.Argon2Params {
