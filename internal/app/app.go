@@ -15,10 +15,17 @@ import (
 	"github.com/tsunagu/tsunagu/internal/apply"
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/auth"
+	"github.com/tsunagu/tsunagu/internal/breakout"
+	"github.com/tsunagu/tsunagu/internal/checkin"
 	"github.com/tsunagu/tsunagu/internal/email"
+	"github.com/tsunagu/tsunagu/internal/event"
+	"github.com/tsunagu/tsunagu/internal/feed"
+	"github.com/tsunagu/tsunagu/internal/group"
 	"github.com/tsunagu/tsunagu/internal/hrimport"
 	"github.com/tsunagu/tsunagu/internal/invite"
 	"github.com/tsunagu/tsunagu/internal/member"
+	"github.com/tsunagu/tsunagu/internal/message"
+	"github.com/tsunagu/tsunagu/internal/notify"
 	"github.com/tsunagu/tsunagu/internal/offboard"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/photo"
@@ -56,6 +63,15 @@ type App struct {
 	Applications *apply.Service
 	SSO          *sso.Service
 	SCIM         *scim.Service
+
+	// Community and events.
+	Notify   *notify.Service
+	Feed     *feed.Service
+	Groups   *group.Service
+	Messages *message.Service
+	Events   *event.Service
+	Checkin  *checkin.Service
+	Breakout *breakout.Service
 }
 
 // RequestIDHandler wraps h so that records made with a request's context carry its id.
@@ -108,7 +124,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("photo storage in TSUNAGU_DATA_DIR: %w", err)
 	}
-	for _, open := range []func() error{a.openOffboard, a.openInvite, a.openHrimport, a.openApply, a.openSso, a.openScim} {
+	for _, open := range []func() error{a.openOffboard, a.openInvite, a.openHrimport, a.openApply, a.openSso, a.openScim,
+		a.openNotify, a.openGroup, a.openFeed, a.openMessage, a.openEvent, a.openCheckin, a.openBreakout} {
 		if err := open(); err != nil {
 			d.Close()
 			return nil, err
@@ -117,7 +134,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Web, err = web.New(web.Config{BaseURL: cfg.BaseURL, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"),
 		Version: Version, TrustedProxies: proxies},
 		web.Deps{DB: d, Orgs: a.Orgs, Auth: a.Auth, Members: a.Members, Photos: a.Photos, Jobs: a.Jobs, Log: log,
-			Offboard: a.Offboard, Invites: a.Invites, Imports: a.Imports, Applications: a.Applications, SSO: a.SSO, SCIM: a.SCIM})
+			Offboard: a.Offboard, Invites: a.Invites, Imports: a.Imports, Applications: a.Applications, SSO: a.SSO, SCIM: a.SCIM,
+			Notify: a.Notify, Feed: a.Feed, Groups: a.Groups, Messages: a.Messages, Events: a.Events, Checkin: a.Checkin, Breakout: a.Breakout})
 	if err != nil {
 		d.Close()
 		return nil, err

@@ -176,7 +176,10 @@ func navFor(p *Page) []NavItem {
 	if p.Member == nil {
 		return nil
 	}
-	items := []NavItem{{Href: p.OrgURL("/"), Label: p.T("nav.home")}, {Href: p.OrgURL("/members"), Label: p.T("nav.directory")}}
+	items := []NavItem{{Href: p.OrgURL("/"), Label: p.T("nav.home")}, {Href: p.OrgURL("/feed"), Label: p.T("nav.feed")},
+		{Href: p.OrgURL("/events"), Label: p.T("nav.events")}, {Href: p.OrgURL("/groups"), Label: p.T("nav.groups")},
+		{Href: p.OrgURL("/messages"), Label: p.T("nav.messages")}, {Href: p.OrgURL("/notifications"), Label: p.T("nav.notifications")},
+		{Href: p.OrgURL("/members"), Label: p.T("nav.directory")}}
 	if p.Member.Role.Staff() {
 		items = append(items, NavItem{Href: p.OrgURL("/admin"), Label: p.T("nav.admin")})
 	}

@@ -15,9 +15,16 @@ import (
 
 	"github.com/tsunagu/tsunagu/internal/apply"
 	"github.com/tsunagu/tsunagu/internal/auth"
+	"github.com/tsunagu/tsunagu/internal/breakout"
+	"github.com/tsunagu/tsunagu/internal/checkin"
+	"github.com/tsunagu/tsunagu/internal/event"
+	"github.com/tsunagu/tsunagu/internal/feed"
+	"github.com/tsunagu/tsunagu/internal/group"
 	"github.com/tsunagu/tsunagu/internal/hrimport"
 	"github.com/tsunagu/tsunagu/internal/invite"
 	"github.com/tsunagu/tsunagu/internal/member"
+	"github.com/tsunagu/tsunagu/internal/message"
+	"github.com/tsunagu/tsunagu/internal/notify"
 	"github.com/tsunagu/tsunagu/internal/offboard"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/photo"
@@ -62,6 +69,14 @@ type Server struct {
 	applications *apply.Service
 	sso          *sso.Service
 	scim         *scim.Service
+
+	notify   *notify.Service
+	feed     *feed.Service
+	groups   *group.Service
+	messages *message.Service
+	events   *event.Service
+	checkin  *checkin.Service
+	breakout *breakout.Service
 }
 
 // Deps are the capabilities the pages use.
@@ -80,6 +95,14 @@ type Deps struct {
 	Applications *apply.Service
 	SSO          *sso.Service
 	SCIM         *scim.Service
+
+	Notify   *notify.Service
+	Feed     *feed.Service
+	Groups   *group.Service
+	Messages *message.Service
+	Events   *event.Service
+	Checkin  *checkin.Service
+	Breakout *breakout.Service
 }
 
 // New builds the server and its routes.
@@ -94,7 +117,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	static, _ := fs.Sub(assets, "static")
 	s := &Server{cfg: cfg, db: deps.DB, orgs: deps.Orgs, auth: deps.Auth, members: deps.Members, photos: deps.Photos, jobs: deps.Jobs,
 		log: deps.Log, pages: pages, static: static, mux: http.NewServeMux(), photoSlots: make(chan struct{}, max(2, runtime.NumCPU())),
-		offboard: deps.Offboard, invites: deps.Invites, imports: deps.Imports, applications: deps.Applications, sso: deps.SSO, scim: deps.SCIM}
+		offboard: deps.Offboard, invites: deps.Invites, imports: deps.Imports, applications: deps.Applications, sso: deps.SSO, scim: deps.SCIM,
+		notify: deps.Notify, feed: deps.Feed, groups: deps.Groups, messages: deps.Messages, events: deps.Events, checkin: deps.Checkin, breakout: deps.Breakout}
 	s.routes()
 	return s, nil
 }
@@ -164,6 +188,13 @@ func (s *Server) routes() {
 	s.applyRoutes()
 	s.ssoRoutes()
 	s.scimRoutes()
+	s.notifyRoutes()
+	s.feedRoutes()
+	s.groupRoutes()
+	s.messageRoutes()
+	s.eventRoutes()
+	s.checkinRoutes()
+	s.breakoutRoutes()
 }
 
 // Mount serves h under a path prefix (e.g. "/api/v1/"), behind the same

@@ -1,0 +1,4 @@
+package web
+
+// breakoutRoutes registers the breakout pages.
+func (s *Server) breakoutRoutes() {}

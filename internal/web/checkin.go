@@ -1,0 +1,4 @@
+package web
+
+// checkinRoutes registers the checkin pages.
+func (s *Server) checkinRoutes() {}

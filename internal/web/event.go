@@ -1,0 +1,4 @@
+package web
+
+// eventRoutes registers the event pages.
+func (s *Server) eventRoutes() {}

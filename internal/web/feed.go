@@ -1,0 +1,4 @@
+package web
+
+// feedRoutes registers the feed pages.
+func (s *Server) feedRoutes() {}

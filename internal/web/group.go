@@ -1,0 +1,4 @@
+package web
+
+// groupRoutes registers the group pages.
+func (s *Server) groupRoutes() {}

@@ -1,0 +1,4 @@
+package web
+
+// messageRoutes registers the message pages.
+func (s *Server) messageRoutes() {}

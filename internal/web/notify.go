@@ -1,0 +1,4 @@
+package web
+
+// notifyRoutes registers the notify pages.
+func (s *Server) notifyRoutes() {}
