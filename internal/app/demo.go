@@ -10,8 +10,8 @@ import (
 	"github.com/tsunagu/tsunagu/internal/auth"
 	"github.com/tsunagu/tsunagu/internal/demo"
 	"github.com/tsunagu/tsunagu/internal/invite"
-	"github.com/tsunagu/tsunagu/internal/offboard"
 	"github.com/tsunagu/tsunagu/internal/member"
+	"github.com/tsunagu/tsunagu/internal/offboard"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 )
