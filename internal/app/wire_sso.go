@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"path/filepath"
+	"sync"
 
 	"github.com/tsunagu/tsunagu/internal/sso"
 )
@@ -12,10 +13,25 @@ import (
 // from the database and its backups.
 func (a *App) openSso() error {
 	keyFile := filepath.Join(a.Cfg.DataDir, "keys", "sso.key")
-	key, err := sso.LoadOrCreateKey(keyFile)
-	if err != nil {
-		return fmt.Errorf("single sign-on key in TSUNAGU_DATA_DIR: %w", err)
+	// Loaded when first needed, once: a command that never uses SSO
+	// (migrate, import) leaves the data directory alone.
+	var (
+		mu  sync.Mutex
+		key []byte
+	)
+	loadKey := func() ([]byte, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if key != nil {
+			return key, nil
+		}
+		k, err := sso.LoadOrCreateKey(keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("single sign-on key in TSUNAGU_DATA_DIR: %w", err)
+		}
+		key = k
+		return key, nil
 	}
-	a.SSO = sso.NewService(a.DB, a.Orgs, a.Auth, sso.Config{BaseURL: a.Cfg.BaseURL, Now: a.Auth.Now, SecretKey: key})
+	a.SSO = sso.NewService(a.DB, a.Orgs, a.Auth, sso.Config{BaseURL: a.Cfg.BaseURL, Now: a.Auth.Now, SecretKey: loadKey})
 	return nil
 }

@@ -75,9 +75,6 @@ func New(d *db.DB, orgs *org.Store, members *member.Store, q *jobs.Queue, dir st
 	if now == nil {
 		now = db.Now
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
 	s := &Service{db: d, orgs: orgs, members: members, jobs: q, dir: dir, now: now, progress: map[int64]int{}}
 	if q != nil {
 		// One attempt: a run is idempotent, but a failed all-or-nothing run is
@@ -204,6 +201,10 @@ func (s *Service) Upload(ctx context.Context, orgID int64, by Actor, fileName st
 	var rnd [12]byte
 	_, _ = rand.Read(rnd[:])
 	stored := fmt.Sprintf("%d-%s.csv", orgID, hex.EncodeToString(rnd[:]))
+	// Made on first use, so that commands which never import leave the data directory alone.
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return Import{}, err
+	}
 	f, err := os.OpenFile(filepath.Join(s.dir, stored), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return Import{}, err

@@ -24,9 +24,11 @@ type Config struct {
 	Now     func() time.Time
 	// HTTPClient talks to providers; default: a client with a 10 s timeout.
 	HTTPClient *http.Client
-	// SecretKey (KeySize bytes) seals client secrets in the database; nil
-	// stores them as they are.
-	SecretKey []byte
+	// SecretKey returns the key (KeySize bytes) that seals client secrets in
+	// the database. It is called when a secret is first saved or read, so
+	// that commands which never touch SSO (migrate) create no key file.
+	// nil stores secrets as they are (tests only).
+	SecretKey func() ([]byte, error)
 	// LoginTTL bounds the time between leaving for the provider and coming
 	// back; default 10 minutes.
 	LoginTTL time.Duration

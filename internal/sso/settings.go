@@ -83,7 +83,11 @@ func (s *Service) getSettings(ctx context.Context, q db.Querier, orgID int64) (S
 	if err != nil {
 		return st, err
 	}
-	if st.clientSecret, err = unseal(s.cfg.SecretKey, orgID, st.clientSecret); errors.Is(err, errUnsealable) {
+	key, err := s.secretKey()
+	if err != nil {
+		return st, err
+	}
+	if st.clientSecret, err = unseal(key, orgID, st.clientSecret); errors.Is(err, errUnsealable) {
 		st.SecretUnreadable = true
 	} else if err != nil {
 		return st, err
@@ -197,7 +201,11 @@ func (s *Service) Save(ctx context.Context, orgID int64, u Update, actor Actor) 
 		if len(fields) > 0 {
 			return &ValidationError{Fields: fields}
 		}
-		sealed, err := seal(s.cfg.SecretKey, orgID, secret)
+		key, err := s.secretKey()
+		if err != nil {
+			return err
+		}
+		sealed, err := seal(key, orgID, secret)
 		if err != nil {
 			return err
 		}
@@ -273,4 +281,12 @@ func (s *Service) discover(ctx context.Context, issuer string, fresh bool) (*oid
 	s.providers[issuer] = p
 	s.mu.Unlock()
 	return p, nil
+}
+
+// secretKey is the sealing key, or nil when none is configured.
+func (s *Service) secretKey() ([]byte, error) {
+	if s.cfg.SecretKey == nil {
+		return nil, nil
+	}
+	return s.cfg.SecretKey()
 }
