@@ -276,7 +276,7 @@ func (a *App) SendFreshnessReminders(ctx context.Context, limit int) (int, error
 		o, ok := orgs[r.OrgID]
 		if !ok {
 			var err error
-			if o, err = a.Orgs.OrganizationByID(ctx, r.OrgID); err != nil {
+			if o, err = a.Orgs.OrganizationIn(ctx, exec, r.OrgID); err != nil {
 				return err
 			}
 			orgs[r.OrgID] = o

@@ -139,7 +139,15 @@ func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (Organizati
 
 // OrganizationByID finds an organization by id.
 func (s *Store) OrganizationByID(ctx context.Context, id int64) (Organization, error) {
-	return scanOrg(s.db.Read().QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
+	return s.OrganizationIn(ctx, s.db.Read(), id)
+}
+
+// OrganizationIn finds an organization by id within q. Code running inside
+// a transaction must read through it: on PostgreSQL reads and writes share
+// one pool, and transactions that each wait for a second connection while
+// holding locks can exhaust it and wait forever.
+func (s *Store) OrganizationIn(ctx context.Context, q db.Querier, id int64) (Organization, error) {
+	return scanOrg(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
 }
 
 // FirstOrganization is the oldest organization: the one "/" leads to.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,12 +84,15 @@ type Page struct {
 	RequestID string
 	Version   string
 	Path      string
+	Unread    int // the member's unread notifications, for the badge on 通知
 }
 
 // NavItem is one link in the header.
 type NavItem struct {
 	Href, Label string
 	Current     bool
+	Badge       string // a count shown next to the label ("3", "99+")
+	BadgeLabel  string // what a screen reader hears for it, e.g. "（未読3件）"
 }
 
 // T translates for the page's language.
@@ -151,12 +155,20 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.Lang == "" {
 		p.Lang = s.language(r, p.Member)
 	}
-	if p.Nav == nil && p.HasOrg {
-		p.Nav = navFor(p)
-	}
 	root := "layout.html"
 	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") != "" && t.Lookup("fragment") != nil {
 		root = "fragment"
+	}
+	if p.Nav == nil && p.HasOrg {
+		if p.Member != nil && s.notify != nil && root == "layout.html" {
+			// One COUNT on the partial index notifications_unread, for the
+			// badge in the menu (fragments have no menu); a failure only
+			// hides the badge.
+			if n, err := s.notify.UnreadCount(r.Context(), p.Org.ID, p.Member.UserID); err == nil {
+				p.Unread = n
+			}
+		}
+		p.Nav = navFor(p)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, root, p); err != nil {
@@ -184,6 +196,17 @@ func navFor(p *Page) []NavItem {
 		items = append(items, NavItem{Href: p.OrgURL("/admin"), Label: p.T("nav.admin")})
 	}
 	items = append(items, NavItem{Href: p.OrgURL("/profile"), Label: p.T("nav.profile")}, NavItem{Href: p.OrgURL("/account"), Label: p.T("nav.account")})
+	if p.Unread > 0 {
+		for i := range items {
+			if items[i].Href == p.OrgURL("/notifications") {
+				items[i].Badge = strconv.Itoa(min(p.Unread, 99))
+				if p.Unread > 99 {
+					items[i].Badge += "+"
+				}
+				items[i].BadgeLabel = p.T("notify.badge", "count", p.Unread)
+			}
+		}
+	}
 	for i := range items {
 		items[i].Current = items[i].Href == p.Path || (items[i].Href != p.OrgURL("/") && strings.HasPrefix(p.Path, items[i].Href))
 	}
