@@ -1,4 +1,13 @@
 package app
 
+import "github.com/tsunagu/tsunagu/internal/group"
+
 // openGroup builds the group capability. It runs in Open before the web server is built.
-func (a *App) openGroup() error { return nil }
+// Automatic groups follow profiles through the member store's change hook,
+// which runs on every profile save and on every Reindex (creation, name
+// changes, conversion to alumni, HR imports, SCIM).
+func (a *App) openGroup() error {
+	a.Groups = group.New(a.DB, a.Notify, a.Cfg.Now)
+	a.Members.OnChanged(a.Groups.SyncMember)
+	return nil
+}

@@ -23,6 +23,24 @@ type Store struct {
 	orgs  *org.Store
 	index *search.Index
 	now   func() time.Time
+	// changed run after a member's profile or membership changed, in the
+	// same transaction, once the new facts are written (automatic groups).
+	changed []func(ctx context.Context, exec db.Querier, orgID, userID int64) error
+}
+
+// OnChanged adds a hook run by UpdateIn and Reindex after a member's facts
+// changed, in the same transaction.
+func (s *Store) OnChanged(fn func(ctx context.Context, exec db.Querier, orgID, userID int64) error) {
+	s.changed = append(s.changed, fn)
+}
+
+func (s *Store) runChanged(ctx context.Context, exec db.Querier, orgID, userID int64) error {
+	for _, fn := range s.changed {
+		if err := fn(ctx, exec, orgID, userID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewStore returns a Store. now is the clock (db.Now when nil).
@@ -137,7 +155,10 @@ func (s *Store) UpdateIn(ctx context.Context, tx db.Tx, p Profile, confirmed tim
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return s.reindex(ctx, tx, p.OrgID, p.UserID)
+		if err := s.reindex(ctx, tx, p.OrgID, p.UserID); err != nil {
+			return err
+		}
+		return s.runChanged(ctx, tx, p.OrgID, p.UserID)
 	}
 }
 
@@ -216,7 +237,10 @@ func (s *Store) reindex(ctx context.Context, exec db.Querier, orgID, userID int6
 // Reindex rebuilds one member's search document; callers that change names
 // or memberships elsewhere use it in their transaction.
 func (s *Store) Reindex(ctx context.Context, exec db.Querier, orgID, userID int64) error {
-	return s.reindex(ctx, exec, orgID, userID)
+	if err := s.reindex(ctx, exec, orgID, userID); err != nil {
+		return err
+	}
+	return s.runChanged(ctx, exec, orgID, userID)
 }
 
 // ReindexAll rebuilds the whole organization's index, for the demo and after
