@@ -152,7 +152,8 @@ func securityHeaders(next http.Handler, https bool) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		// camera=(self): the check-in page scans QR codes with the phone camera.
+		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), interest-cohort=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		if https {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
@@ -171,6 +172,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		}
 		if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/cards/") && strings.HasSuffix(r.URL.Path, "/messages") {
 			limit = MaxCardBodyBytes // a farewell card message with its photo
+		}
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/feed/posts") {
+			limit = MaxPostBodyBytes // a post with its photos
 		}
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/admin/import") {
 			limit = 2 * MaxImportBytes // an HR file; the handler refuses one over MaxImportBytes with its own message
