@@ -19,10 +19,14 @@ var adminSections = []adminSection{
 	{"/admin/invitations", "admin.hub.invitations", "admin.hub.invitations_lead", adminOnly},
 	{"/admin/import", "admin.hub.import", "admin.hub.import_lead", adminOnly},
 	{"/admin/applications", "admin.hub.applications", "admin.hub.applications_lead", staffOnly},
+	{"/admin/inbox", "admin.hub.inbox", "admin.hub.inbox_lead", adminOnly},
 	{"/admin/sso", "admin.hub.sso", "admin.hub.sso_lead", adminOnly},
 	{"/admin/scim", "admin.hub.scim", "admin.hub.scim_lead", adminOnly},
+	{"/admin/groups", "group.admin.hub", "group.admin.hub_lead", staffOnly},
 	{"/admin/api-tokens", "admin.hub.api_tokens", "admin.hub.api_tokens_lead", adminOnly},
+	{"/admin/feed/reports", "feed.hub.reports", "feed.hub.reports_lead", staffOnly},
 	{"/admin/audit", "admin.hub.audit", "admin.hub.audit_lead", adminOnly},
+	{"/admin/events", "event.admin.hub", "event.admin.hub_lead", staffOnly},
 }
 
 // hubEntry is a section as shown, with what waits there for staff.
@@ -40,6 +44,10 @@ func (s *Server) adminHub(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		}
 	}
 	if err := s.applyHubCounts(r, rc, sections); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.inboxHubCounts(r, rc, sections); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
