@@ -85,6 +85,9 @@ type Page struct {
 	Version   string
 	Path      string
 	Unread    int // the member's unread notifications, for the badge on 通知
+	// UnreadMessages counts the member's unread direct messages, for the
+	// badge on メッセージ.
+	UnreadMessages int
 }
 
 // NavItem is one link in the header.
@@ -167,6 +170,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			if n, err := s.notify.UnreadCount(r.Context(), p.Org.ID, p.Member.UserID); err == nil {
 				p.Unread = n
 			}
+			p.UnreadMessages = s.MessageUnread(r, p.Member)
 		}
 		p.Nav = navFor(p)
 	}
@@ -196,15 +200,14 @@ func navFor(p *Page) []NavItem {
 		items = append(items, NavItem{Href: p.OrgURL("/admin"), Label: p.T("nav.admin")})
 	}
 	items = append(items, NavItem{Href: p.OrgURL("/profile"), Label: p.T("nav.profile")}, NavItem{Href: p.OrgURL("/account"), Label: p.T("nav.account")})
-	if p.Unread > 0 {
-		for i := range items {
-			if items[i].Href == p.OrgURL("/notifications") {
-				items[i].Badge = strconv.Itoa(min(p.Unread, 99))
-				if p.Unread > 99 {
-					items[i].Badge += "+"
-				}
-				items[i].BadgeLabel = p.T("notify.badge", "count", p.Unread)
+	badges := map[string]int{p.OrgURL("/notifications"): p.Unread, p.OrgURL("/messages"): p.UnreadMessages}
+	for i := range items {
+		if n := badges[items[i].Href]; n > 0 {
+			items[i].Badge = strconv.Itoa(min(n, 99))
+			if n > 99 {
+				items[i].Badge += "+"
 			}
+			items[i].BadgeLabel = p.T("notify.badge", "count", n)
 		}
 	}
 	for i := range items {
