@@ -536,6 +536,26 @@ func TestSeedDemo(t *testing.T) {
 		t.Errorf("%d demo campaigns, want 1", n)
 	}
 
+	// And the community: groups with automatic members, posts with
+	// reactions and comments, a relay waiting for the demo alumni account,
+	// events with registrations, a message and an inquiry.
+	for query, want := range map[string]int{
+		`SELECT COUNT(*) FROM groups WHERE org_id = $1`:                                                                               5,
+		`SELECT COUNT(*) FROM posts WHERE org_id = $1`:                                                                                6,
+		`SELECT COUNT(*) FROM post_comments WHERE org_id = $1`:                                                                        2,
+		`SELECT COUNT(*) FROM events WHERE org_id = $1`:                                                                               2,
+		`SELECT COUNT(*) FROM event_registrations WHERE org_id = $1 AND status = 'registered'`:                                        10,
+		`SELECT COUNT(*) FROM conversations WHERE org_id = $1`:                                                                        2,
+		`SELECT COUNT(DISTINCT g.id) FROM groups g JOIN group_members m ON m.group_id = g.id WHERE g.org_id = $1 AND g.kind = 'auto'`: 3,
+	} {
+		if n := e.Count(t, query, o.ID); n != want {
+			t.Errorf("%s = %d, want %d", query, n, want)
+		}
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.org_id = $1 AND u.email = 'alumni@example.jp'`, o.ID); n < 2 {
+		t.Errorf("the demo alumni account has %d notifications, want the relay and the message", n)
+	}
+
 	if len(accounts) != 4 {
 		t.Fatalf("%d demo accounts, want 4: %+v", len(accounts), accounts)
 	}

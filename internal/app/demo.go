@@ -6,9 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tsunagu/tsunagu/internal/audience"
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/auth"
 	"github.com/tsunagu/tsunagu/internal/demo"
+	"github.com/tsunagu/tsunagu/internal/event"
+	"github.com/tsunagu/tsunagu/internal/feed"
+	"github.com/tsunagu/tsunagu/internal/group"
 	"github.com/tsunagu/tsunagu/internal/invite"
 	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/offboard"
@@ -131,7 +135,141 @@ func (a *App) SeedDemo(ctx context.Context, alumni, employees int) (org.Organiza
 	if err != nil {
 		return o, accounts, err
 	}
-	return o, accounts, a.seedDemoJoining(ctx, o, staff, employees)
+	if err := a.seedDemoJoining(ctx, o, staff, employees); err != nil {
+		return o, accounts, err
+	}
+	return o, accounts, a.seedDemoCommunity(ctx, o, people, alumni)
+}
+
+// seedDemoCommunity shows a network people use: groups (some automatic),
+// posts with comments and reactions, a self-introduction relay waiting for
+// the demo alumni account, upcoming events with registrations, and a
+// message waiting to be read.
+func (a *App) seedDemoCommunity(ctx context.Context, o org.Organization, people []demo.Person, alumni int) error {
+	if alumni < 20 {
+		return nil
+	}
+	member := func(email string) (org.Member, error) { return a.Orgs.MemberByEmail(ctx, o.ID, email) }
+	admin, err := member("admin@" + demo.DemoCompany().Domain)
+	if err != nil {
+		return err
+	}
+	supporter, err := member("supporter@example.jp")
+	if err != nil {
+		return err
+	}
+	you, err := member("alumni@example.jp")
+	if err != nil {
+		return err
+	}
+	// Alumni who joined (every eighth one is only invited, see SeedDemo).
+	var voices []org.Member
+	for i, p := range people[2:] {
+		if i%8 == 0 {
+			continue
+		}
+		m, err := member(p.Email)
+		if err != nil {
+			return err
+		}
+		if voices = append(voices, m); len(voices) == 12 {
+			break
+		}
+	}
+
+	staff := group.Actor{UserID: admin.UserID, Role: admin.Role, Label: admin.Email}
+	for _, d := range []group.Draft{
+		{Name: "関西在住のアルムナイ", Description: "大阪・京都・兵庫などにお住まいの方が自動で参加します。関西での集まりはこちらで。", Kind: group.Auto,
+			Rule: group.Rule{Field: group.RuleRegion, Value: "kansai"}},
+		{Name: "2019年退職", Description: "2019年に退職された方の同期グループです（自動）。", Kind: group.Auto,
+			Rule: group.Rule{Field: group.RuleLeftYear, Value: "2019"}},
+		{Name: "営業部 OB/OG", Description: "営業部に在籍していた方が自動で参加します。", Kind: group.Auto,
+			Rule: group.Rule{Field: group.RuleDepartment, Value: "営業部"}},
+		{Name: "子育て中のアルムナイ", Description: "仕事と子育ての両立について、気軽に情報交換しましょう。", Kind: group.Open},
+		{Name: "アルムナイ起業家の会", Description: "起業した・起業を考えているアルムナイの集まりです。参加は承認制です。", Kind: group.Approval},
+	} {
+		if _, err := a.Groups.Create(ctx, o.ID, staff, d); err != nil {
+			return fmt.Errorf("demo group %s: %w", d.Name, err)
+		}
+	}
+
+	posts := []string{
+		"先月から福岡に移住し、リモートで働いています。九州にお住まいの方、ぜひお茶でもしましょう！",
+		"**転職のご報告**です。4月から外資系のコンサルティング会社で働いています。在籍中に学んだ「お客様の現場に行く」姿勢が今も支えです。",
+		"社内報の「あの人は今」に登場させてもらいました。懐かしい写真がたくさん載っています。",
+		"副業でUXデザインの相談を受けています。スタートアップの方、気軽に声をかけてください。",
+		"久しぶりにオフィスの近くを通ったら、社食の看板が新しくなっていました🍛",
+	}
+	var first int64
+	for i, body := range posts {
+		author := voices[i]
+		id, err := a.Feed.Create(ctx, o, feed.ViewerOf(&author, ""), feed.NewPost{Body: body, Audience: audience.Audience{Kind: audience.Network}})
+		if err != nil {
+			return fmt.Errorf("demo post: %w", err)
+		}
+		if first == 0 {
+			first = id
+		}
+		for j, r := range voices[5:9] {
+			if (i+j)%2 == 0 {
+				if _, err := a.Feed.React(ctx, o, feed.ViewerOf(&r, ""), id, "like"); err != nil {
+					return fmt.Errorf("demo reaction: %w", err)
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		who  org.Member
+		text string
+	}{{voices[6], "福岡いいですね！出張の際はぜひ。"}, {supporter, "今度の交流会で九州の方向けにオンライン枠も作りますね。"}} {
+		if _, err := a.Feed.AddComment(ctx, o, feed.ViewerOf(&c.who, ""), first, c.text); err != nil {
+			return fmt.Errorf("demo comment: %w", err)
+		}
+	}
+	// The relay's pen is with the demo alumni account: sign in as them to
+	// write the next introduction.
+	if _, _, err := a.Feed.StartRelay(ctx, o, feed.ViewerOf(&supporter, ""),
+		"アルムナイ・リレーを始めます！ 私は2016年に退職し、今はNPOで広報をしています。次は、同じ時期に開発部にいたあの方にバトンを渡します。", you.UserID); err != nil {
+		return fmt.Errorf("demo relay: %w", err)
+	}
+
+	today, err := time.Parse(time.DateOnly, a.Offboard.Today())
+	if err != nil {
+		return err
+	}
+	at := func(days, hour int) string {
+		return today.AddDate(0, 0, days).Add(time.Duration(hour) * time.Hour).Format(event.InputLayout)
+	}
+	host := event.Actor{Member: admin}
+	meetup, err := a.Events.Create(ctx, o, host, event.Form{Title: "アルムナイ交流会 2026 冬", Format: "offline", TZ: "Asia/Tokyo",
+		Description: "今年もアルムナイと現役社員の交流会を開催します。軽食とお飲み物をご用意しています。\n\n当日はブレイクアウトで業界ごとに分かれてお話しする時間もあります。",
+		Start:       at(21, 19), End: at(21, 21), Deadline: at(18, 18), Venue: "さくらテクノロジー本社 20階 ラウンジ（東京都港区）",
+		Capacity: "40", Audience: string(audience.EmployeesAlumni), Alcohol: true})
+	if err != nil {
+		return fmt.Errorf("demo event: %w", err)
+	}
+	if _, err := a.Events.Create(ctx, o, host, event.Form{Title: "オンライン・キャリア座談会「出戻りのリアル」", Format: "online", TZ: "Asia/Tokyo",
+		Description: "再入社したアルムナイ3名に、戻ると決めた理由や戻ってからの働き方を伺います。",
+		Start:       at(9, 12), End: at(9, 13), OnlineURL: "https://meet.example.jp/sakura-alumni", Capacity: "0", Audience: string(audience.Network)}); err != nil {
+		return fmt.Errorf("demo event: %w", err)
+	}
+	for _, m := range voices[:10] {
+		if _, err := a.Events.Register(ctx, o, m, meetup.ID, true); err != nil {
+			return fmt.Errorf("demo registration: %w", err)
+		}
+	}
+
+	conv, err := a.Messages.StartDirect(ctx, o.ID, voices[1].UserID, you.UserID, "ご無沙汰しています！ 今度の交流会、参加されますか？")
+	if err != nil {
+		return fmt.Errorf("demo message: %w", err)
+	}
+	_ = conv
+	if _, err := a.Messages.WriteToCompany(ctx, o.ID, voices[2].UserID, "再入社に関心があります。募集中のポジションについてお話を伺えますか。"); err != nil {
+		return fmt.Errorf("demo inquiry: %w", err)
+	}
+	// The demo wrote HR facts directly: put everyone in their automatic groups.
+	_, err = a.Groups.ResyncAll(ctx, o.ID)
+	return err
 }
 
 // seedDemoJoining shows the ways into the network: two colleagues leaving
