@@ -24,9 +24,6 @@ import (
 // people) recognise one in a log or a repository.
 const APITokenPrefix = "tsu_"
 
-// apiTokenLen is the prefix plus 32 random bytes in unpadded base64url.
-const apiTokenLen = len(APITokenPrefix) + 43
-
 // MaxAPITokenName bounds the name an admin gives a token.
 const MaxAPITokenName = 100
 
@@ -69,6 +66,23 @@ type Actor struct {
 	IP     string
 }
 
+// BearerKind is one family of bearer tokens: API tokens that read the JSON
+// API, SCIM tokens that provision people. Each family has its own table and
+// prefix, so that neither ever works in the other's place; the rules are
+// shared: shown once, only the hash stored, audited, last use recorded.
+type BearerKind struct {
+	// Table has the columns id, org_id, name, hash, created_by, created_at,
+	// last_used_at and revoked_at. It is a constant of the code, never input.
+	Table  string
+	Prefix string
+	// Audit is the audit action's stem ("<Audit>_created", "<Audit>_revoked")
+	// and Target the audit target's ("<Target>:<id>").
+	Audit, Target string
+}
+
+// APITokens are the JSON API's tokens.
+var APITokens = BearerKind{Table: "api_tokens", Prefix: APITokenPrefix, Audit: "admin.api_token", Target: "api_token"}
+
 // cleanAPITokenName trims a name and checks it.
 func cleanAPITokenName(name string) (string, error) {
 	name = strings.TrimSpace(name)
@@ -83,33 +97,33 @@ func cleanAPITokenName(name string) (string, error) {
 	return name, nil
 }
 
-// CreateAPIToken stores a new token of orgID and returns its secret, which
-// is shown to the admin once and never again. Pass a transaction as exec so
-// that the token and its audit entry commit together.
-func CreateAPIToken(ctx context.Context, exec db.Querier, orgID int64, by Actor, name string, now time.Time) (secret string, id int64, err error) {
+// Create stores a new token of orgID and returns its secret, which is shown
+// to the admin once and never again. Pass a transaction as exec so that the
+// token and its audit entry commit together.
+func (k BearerKind) Create(ctx context.Context, exec db.Querier, orgID int64, by Actor, name string, now time.Time) (secret string, id int64, err error) {
 	name, err = cleanAPITokenName(name)
 	if err != nil {
 		return "", 0, err
 	}
-	secret = APITokenPrefix + newSecret()
-	err = exec.QueryRowContext(ctx, `INSERT INTO api_tokens (org_id, name, hash, created_by, created_at)
+	secret = k.Prefix + newSecret()
+	err = exec.QueryRowContext(ctx, `INSERT INTO `+k.Table+` (org_id, name, hash, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, orgID, name, hashSecret(secret), nullID(by.UserID), now).Scan(&id)
 	if err != nil {
-		return "", 0, fmt.Errorf("create API token: %w", err)
+		return "", 0, fmt.Errorf("create token in %s: %w", k.Table, err)
 	}
 	err = audit.Log(ctx, exec, audit.Entry{OrgID: orgID, ActorUserID: by.UserID, ActorLabel: by.Email, IP: by.IP,
-		Action: "admin.api_token_created", Target: fmt.Sprintf("api_token:%d", id), Detail: map[string]string{"name": name}})
+		Action: k.Audit + "_created", Target: fmt.Sprintf("%s:%d", k.Target, id), Detail: map[string]string{"name": name}})
 	if err != nil {
 		return "", 0, err
 	}
 	return secret, id, nil
 }
 
-// ListAPITokens returns the tokens of orgID, newest first, without secrets.
-func ListAPITokens(ctx context.Context, q db.Querier, orgID int64) ([]APIToken, error) {
+// List returns the tokens of orgID, newest first, without secrets.
+func (k BearerKind) List(ctx context.Context, q db.Querier, orgID int64) ([]APIToken, error) {
 	rows, err := q.QueryContext(ctx, `SELECT t.id, t.org_id, t.name, COALESCE(t.created_by, 0), COALESCE(u.email, ''),
 		t.created_at, t.last_used_at, t.revoked_at
-		FROM api_tokens t LEFT JOIN users u ON u.org_id = t.org_id AND u.id = t.created_by
+		FROM `+k.Table+` t LEFT JOIN users u ON u.org_id = t.org_id AND u.id = t.created_by
 		WHERE t.org_id = $1 ORDER BY t.created_at DESC, t.id DESC`, orgID)
 	if err != nil {
 		return nil, err
@@ -128,13 +142,13 @@ func ListAPITokens(ctx context.Context, q db.Querier, orgID int64) ([]APIToken, 
 	return out, rows.Err()
 }
 
-// RevokeAPIToken stops token id of orgID from working, with an audit entry.
+// Revoke stops token id of orgID from working, with an audit entry.
 // Another organization's id is ErrNotFound and changes nothing; revoking a
 // revoked token again is a no-op. Pass a transaction as exec.
-func RevokeAPIToken(ctx context.Context, exec db.Querier, orgID, id int64, by Actor, now time.Time) error {
+func (k BearerKind) Revoke(ctx context.Context, exec db.Querier, orgID, id int64, by Actor, now time.Time) error {
 	var name string
 	var revoked sql.NullTime
-	err := exec.QueryRowContext(ctx, `SELECT name, revoked_at FROM api_tokens WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&name, &revoked)
+	err := exec.QueryRowContext(ctx, `SELECT name, revoked_at FROM `+k.Table+` WHERE org_id = $1 AND id = $2`, orgID, id).Scan(&name, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
@@ -144,7 +158,7 @@ func RevokeAPIToken(ctx context.Context, exec db.Querier, orgID, id int64, by Ac
 	if revoked.Valid {
 		return nil
 	}
-	res, err := exec.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL`, orgID, id, now)
+	res, err := exec.ExecContext(ctx, `UPDATE `+k.Table+` SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL`, orgID, id, now)
 	if err != nil {
 		return err
 	}
@@ -152,36 +166,65 @@ func RevokeAPIToken(ctx context.Context, exec db.Querier, orgID, id int64, by Ac
 		return nil // revoked meanwhile by someone else, who wrote the audit entry
 	}
 	return audit.Log(ctx, exec, audit.Entry{OrgID: orgID, ActorUserID: by.UserID, ActorLabel: by.Email, IP: by.IP,
-		Action: "admin.api_token_revoked", Target: fmt.Sprintf("api_token:%d", id), Detail: map[string]string{"name": name}})
+		Action: k.Audit + "_revoked", Target: fmt.Sprintf("%s:%d", k.Target, id), Detail: map[string]string{"name": name}})
 }
 
-// AuthenticateAPIToken finds the organization a secret belongs to. The
-// token is looked up by the hash of the secret, so no secret is compared in
-// variable time. A revoked token is ErrAPITokenRevoked; anything else that
-// matches no token is ErrAPITokenInvalid.
-func AuthenticateAPIToken(ctx context.Context, d *db.DB, secret string, now time.Time) (orgID int64, tokenID int64, err error) {
-	if len(secret) != apiTokenLen || !strings.HasPrefix(secret, APITokenPrefix) {
-		return 0, 0, ErrAPITokenInvalid
+// Bearer is the token a request was made with.
+type Bearer struct {
+	OrgID, TokenID int64
+	Name           string
+}
+
+// Authenticate finds the token a secret belongs to. The token is looked up
+// by the hash of the secret, so no secret is compared in variable time. A
+// revoked token is ErrAPITokenRevoked; anything else that matches no token
+// is ErrAPITokenInvalid.
+func (k BearerKind) Authenticate(ctx context.Context, d *db.DB, secret string, now time.Time) (Bearer, error) {
+	if len(secret) != len(k.Prefix)+43 || !strings.HasPrefix(secret, k.Prefix) {
+		return Bearer{}, ErrAPITokenInvalid
 	}
+	var b Bearer
 	var used, revoked sql.NullTime
-	err = d.Read().QueryRowContext(ctx, `SELECT id, org_id, last_used_at, revoked_at FROM api_tokens WHERE hash = $1`,
-		hashSecret(secret)).Scan(&tokenID, &orgID, &used, &revoked)
+	err := d.Read().QueryRowContext(ctx, `SELECT id, org_id, name, last_used_at, revoked_at FROM `+k.Table+` WHERE hash = $1`,
+		hashSecret(secret)).Scan(&b.TokenID, &b.OrgID, &b.Name, &used, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, ErrAPITokenInvalid
+		return Bearer{}, ErrAPITokenInvalid
 	}
 	if err != nil {
-		return 0, 0, err
+		return Bearer{}, err
 	}
 	if revoked.Valid {
-		return 0, 0, ErrAPITokenRevoked
+		return Bearer{}, ErrAPITokenRevoked
 	}
 	if !used.Valid || now.Sub(used.Time) >= apiTokenTouchEvery {
 		// Two requests racing here may both write; the later time wins and
 		// nothing else depends on it.
-		if _, err := d.Write().ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $3 WHERE org_id = $1 AND id = $2`,
-			orgID, tokenID, now); err != nil {
-			return 0, 0, fmt.Errorf("record API token use: %w", err)
+		if _, err := d.Write().ExecContext(ctx, `UPDATE `+k.Table+` SET last_used_at = $3 WHERE org_id = $1 AND id = $2`,
+			b.OrgID, b.TokenID, now); err != nil {
+			return Bearer{}, fmt.Errorf("record token use in %s: %w", k.Table, err)
 		}
 	}
-	return orgID, tokenID, nil
+	return b, nil
+}
+
+// CreateAPIToken creates an API token; see BearerKind.Create.
+func CreateAPIToken(ctx context.Context, exec db.Querier, orgID int64, by Actor, name string, now time.Time) (secret string, id int64, err error) {
+	return APITokens.Create(ctx, exec, orgID, by, name, now)
+}
+
+// ListAPITokens lists the API tokens of orgID; see BearerKind.List.
+func ListAPITokens(ctx context.Context, q db.Querier, orgID int64) ([]APIToken, error) {
+	return APITokens.List(ctx, q, orgID)
+}
+
+// RevokeAPIToken revokes an API token; see BearerKind.Revoke.
+func RevokeAPIToken(ctx context.Context, exec db.Querier, orgID, id int64, by Actor, now time.Time) error {
+	return APITokens.Revoke(ctx, exec, orgID, id, by, now)
+}
+
+// AuthenticateAPIToken finds the organization an API token belongs to; see
+// BearerKind.Authenticate.
+func AuthenticateAPIToken(ctx context.Context, d *db.DB, secret string, now time.Time) (orgID int64, tokenID int64, err error) {
+	b, err := APITokens.Authenticate(ctx, d, secret, now)
+	return b.OrgID, b.TokenID, err
 }
