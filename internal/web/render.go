@@ -122,6 +122,19 @@ func (p *Page) Day(t time.Time) string {
 	return t.Format("2 Jan 2006")
 }
 
+// CalendarDay formats a calendar day kept as ISO text ("2026-03-31"), as HR
+// records dates, the way Day shows dates; anything else is shown as it is.
+func (p *Page) CalendarDay(iso string) string {
+	d, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	if p.Lang == "ja" {
+		return d.Format("2006年1月2日")
+	}
+	return d.Format("2 Jan 2006")
+}
+
 // OrgURL builds a path inside the page's organization.
 func (p *Page) OrgURL(rest string) string { return "/o/" + p.Org.Slug + rest }
 
