@@ -49,6 +49,22 @@ func isHX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 
 // sendProblem maps a send error to the field and message shown next to the
 // box, with its status; ok is false for errors a person cannot act on.
+// refuseSend shows why a message was not sent, keeping what was typed, on
+// the page render draws. htmx swaps only successful responses, so an htmx
+// request gets its errors in a 200.
+func (s *Server) refuseSend(w http.ResponseWriter, r *http.Request, p *Page, err error, render func(status int)) {
+	p.Form = map[string]string{"body": r.PostForm.Get("body")}
+	status, ok := sendProblem(p, err)
+	if !ok {
+		s.serverError(w, r, err)
+		return
+	}
+	if isHX(r) {
+		status = http.StatusOK
+	}
+	render(status)
+}
+
 func sendProblem(p *Page, err error) (status int, ok bool) {
 	status = http.StatusUnprocessableEntity
 	var msg string
@@ -167,13 +183,7 @@ func (s *Server) messageStart(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	if err != nil {
 		p := s.newPage(r, rc, "message.new.title")
-		p.Form = map[string]string{"body": r.PostForm.Get("body")}
-		status, ok := sendProblem(p, err)
-		if !ok {
-			s.serverError(w, r, err)
-			return
-		}
-		s.renderNew(w, r, rc, p, to, status)
+		s.refuseSend(w, r, p, err, func(status int) { s.renderNew(w, r, rc, p, to, status) })
 		return
 	}
 	http.Redirect(w, r, p0(rc, "/messages/"+strconv.FormatInt(id, 10)), http.StatusSeeOther)
@@ -269,17 +279,7 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	}
 	p := s.newPage(r, rc, "message.list.title")
 	if err != nil {
-		p.Form = map[string]string{"body": r.PostForm.Get("body")}
-		status, ok := sendProblem(p, err)
-		if !ok {
-			s.serverError(w, r, err)
-			return
-		}
-		if isHX(r) {
-			// htmx swaps only successful responses; the errors are in the page.
-			status = http.StatusOK
-		}
-		s.renderThread(w, r, rc, p, c, status)
+		s.refuseSend(w, r, p, err, func(status int) { s.renderThread(w, r, rc, p, c, status) })
 		return
 	}
 	if isHX(r) {
@@ -314,14 +314,8 @@ func (s *Server) messageCompanyStart(w http.ResponseWriter, r *http.Request, rc 
 	id, err := s.messages.WriteToCompany(r.Context(), rc.org.ID, rc.member.UserID, r.PostForm.Get("body"))
 	if err != nil {
 		p := s.newPage(r, rc, "message.company.title")
-		p.Form = map[string]string{"body": r.PostForm.Get("body")}
-		status, ok := sendProblem(p, err)
-		if !ok {
-			s.serverError(w, r, err)
-			return
-		}
 		p.Data = map[string]any{"Max": message.MaxBody}
-		s.render(w, r, status, "message_company.html", p)
+		s.refuseSend(w, r, p, err, func(status int) { s.render(w, r, status, "message_company.html", p) })
 		return
 	}
 	s.flash(w, rc.org, "flash.message_company_sent")
@@ -457,16 +451,7 @@ func (s *Server) inboxReply(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	err := s.messages.Reply(r.Context(), rc.org, *rc.member, s.clientIP(r), c.ID, r.PostForm.Get("body"))
 	p := s.newPage(r, rc, "message.inbox.title")
 	if err != nil {
-		p.Form = map[string]string{"body": r.PostForm.Get("body")}
-		status, ok := sendProblem(p, err)
-		if !ok {
-			s.serverError(w, r, err)
-			return
-		}
-		if isHX(r) {
-			status = http.StatusOK
-		}
-		s.renderInboxThread(w, r, rc, p, c, status)
+		s.refuseSend(w, r, p, err, func(status int) { s.renderInboxThread(w, r, rc, p, c, status) })
 		return
 	}
 	if isHX(r) {
