@@ -9,12 +9,12 @@ import (
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 )
 
-// SCIM tokens are bearer tokens of their own kind (internal/auth's
+// Tokens: SCIM tokens are bearer tokens of their own kind (internal/auth's
 // BearerKind): shown once, only their SHA-256 stored, looked up by hash. They
 // live in their own table with their own prefix because they can create and
 // deactivate people, which an API token cannot: neither kind of token ever
 // works in the other's place.
-var tokens = auth.BearerKind{Table: "scim_tokens", Prefix: TokenPrefix, Audit: "scim.token", Target: "scim_token"}
+var Tokens = auth.BearerKind{Table: "scim_tokens", Prefix: TokenPrefix, Audit: "scim.token", Target: "scim_token"}
 
 // TokenPrefix starts every SCIM token, so that secret scanners (and people)
 // recognise one.
@@ -44,18 +44,18 @@ type Actor = auth.Actor
 // shown once. Pass a transaction so that the token and its audit entry
 // commit together.
 func CreateToken(ctx context.Context, exec db.Querier, orgID int64, by Actor, name string, now time.Time) (secret string, id int64, err error) {
-	return tokens.Create(ctx, exec, orgID, by, name, now)
+	return Tokens.Create(ctx, exec, orgID, by, name, now)
 }
 
 // ListTokens returns the tokens of orgID, newest first, without secrets.
 func ListTokens(ctx context.Context, q db.Querier, orgID int64) ([]Token, error) {
-	return tokens.List(ctx, q, orgID)
+	return Tokens.List(ctx, q, orgID)
 }
 
 // RevokeToken stops token id of orgID from working, with an audit entry.
 // Another organization's id is ErrNotFound; revoking twice is a no-op.
 func RevokeToken(ctx context.Context, exec db.Querier, orgID, id int64, by Actor, now time.Time) error {
-	err := tokens.Revoke(ctx, exec, orgID, id, by, now)
+	err := Tokens.Revoke(ctx, exec, orgID, id, by, now)
 	if errors.Is(err, auth.ErrNotFound) {
 		return ErrNotFound
 	}
@@ -74,7 +74,7 @@ func (c caller) label() string { return "SCIM: " + c.name }
 
 // authenticate finds the token a secret belongs to.
 func (s *Service) authenticate(ctx context.Context, secret string) (caller, error) {
-	b, err := tokens.Authenticate(ctx, s.db, secret, s.now())
+	b, err := Tokens.Authenticate(ctx, s.db, secret, s.now())
 	return caller{orgID: b.OrgID, tokenID: b.TokenID, name: b.Name}, err
 }
 

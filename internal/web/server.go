@@ -175,9 +175,7 @@ func (s *Server) routes() {
 	s.page("GET /o/{org}/admin/invite", adminOnly, s.adminInviteForm)
 	s.page("POST /o/{org}/admin/invite", adminOnly, s.invitationSingle) // the form's older address
 	s.page("GET /o/{org}/admin/audit", adminOnly, s.adminAudit)
-	s.page("GET /o/{org}/admin/api-tokens", adminOnly, s.adminAPITokens)
-	s.page("POST /o/{org}/admin/api-tokens", adminOnly, s.adminCreateAPIToken)
-	s.page("POST /o/{org}/admin/api-tokens/{id}/revoke", adminOnly, s.adminRevokeAPIToken)
+	s.tokenRoutes(s.apiTokenAdmin())
 	s.page("GET /o/{org}/admin/members.csv", adminOnly, s.adminMembersCSV)
 	s.page("GET /o/{org}/admin", staffOnly, s.adminHub)
 
