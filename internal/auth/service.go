@@ -213,7 +213,7 @@ func (s *Service) ResetPassword(ctx context.Context, o org.Organization, secret,
 		if err != nil {
 			return err
 		}
-		if err := s.orgs.SetPasswordHash(ctx, tx, o.ID, t.UserID, hash); err != nil {
+		if err := s.orgs.SetPasswordHash(ctx, tx, o.ID, t.UserID, hash, now); err != nil {
 			return err
 		}
 		if _, err := s.Sessions.DeleteAll(ctx, tx, o.ID, t.UserID); err != nil {
@@ -316,7 +316,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, o org.Organization, secr
 			return err
 		}
 		userID = t.UserID
-		if err := s.orgs.SetPasswordHash(ctx, tx, o.ID, t.UserID, hash); err != nil {
+		if err := s.orgs.SetPasswordHash(ctx, tx, o.ID, t.UserID, hash, now); err != nil {
 			return err
 		}
 		if err := s.orgs.SetName(ctx, tx, o.ID, t.UserID, name); err != nil {

@@ -60,10 +60,7 @@ func (s *Service) Join(ctx context.Context, o org.Organization, secret string, n
 		if activated {
 			return auth.ErrTokenUsed
 		}
-		if err := s.orgs.MarkActivated(ctx, tx, o.ID, userID, now); err != nil {
-			return err
-		}
-		if err := s.orgs.SetPasswordHash(ctx, tx, o.ID, userID, hash); err != nil {
+		if err := s.orgs.SetPasswordHash(ctx, tx, o.ID, userID, hash, now); err != nil {
 			return err
 		}
 		if err := s.orgs.SetName(ctx, tx, o.ID, userID, name); err != nil {

@@ -230,10 +230,10 @@ func activatedAt(passwordHash string, now time.Time) any {
 	return now
 }
 
-// SetPasswordHash stores a new password hash for a member. Setting a
-// password (from an invitation or a reset link) activates the account.
-func (s *Store) SetPasswordHash(ctx context.Context, exec db.Querier, orgID, userID int64, hash string) error {
-	now := db.Now()
+// SetPasswordHash stores a new password hash for a member at now (the
+// caller's clock). Setting a password (from an invitation or a reset link)
+// activates the account.
+func (s *Store) SetPasswordHash(ctx context.Context, exec db.Querier, orgID, userID int64, hash string, now time.Time) error {
 	res, err := exec.ExecContext(ctx, `UPDATE users SET password_hash = $3, updated_at = $4, activated_at = COALESCE(activated_at, $4)
 		WHERE org_id = $1 AND id = $2`, orgID, userID, hash, now)
 	if err != nil {
