@@ -143,7 +143,7 @@ func (s *Service) Reply(ctx context.Context, o org.Organization, admin org.Membe
 		// The reply comes from the company, so no actor: the member must not
 		// learn which admin wrote, not even from a notification.
 		return s.notify.Notify(ctx, tx, notify.Notification{OrgID: o.ID, UserID: c.UserA, Kind: KindCompanyReply,
-			Category: notify.Messages, Args: map[string]string{"org": o.NameJA}, Link: link(convID)})
+			Category: notify.Messages, Args: map[string]string{"org": o.Name("ja"), "org@en": o.Name("en")}, Link: link(convID)})
 	})
 }
 

@@ -62,7 +62,8 @@ func (c Category) Valid() bool {
 
 // Notification is one thing to tell one member. The text is the catalog
 // key "notify.kind.<Kind>" with Args as placeholders, rendered in the
-// reader's language when shown or emailed.
+// reader's language when shown or emailed; an arg "name@en" gives {name}
+// for English readers (e.g. the organization's English name).
 type Notification struct {
 	OrgID    int64
 	UserID   int64 // the recipient
@@ -235,12 +236,20 @@ func Text(lang, kind string, args map[string]string) string {
 	}
 	names := make([]string, 0, len(args))
 	for k := range args {
-		names = append(names, k)
+		if !strings.Contains(k, "@") {
+			names = append(names, k)
+		}
 	}
 	sort.Strings(names)
 	pairs := make([]any, 0, 2*len(names))
 	for _, k := range names {
-		pairs = append(pairs, k, args[k])
+		v := args[k]
+		// "name@en" is the value of {name} for readers of that language,
+		// e.g. the organization's English name.
+		if local, ok := args[k+"@"+lang]; ok {
+			v = local
+		}
+		pairs = append(pairs, k, v)
 	}
 	return i18n.T(lang, key, pairs...)
 }

@@ -278,3 +278,19 @@ func TestNextDue(t *testing.T) {
 		}
 	}
 }
+
+// A placeholder can have a value per language: the organization's English
+// name for English readers, its Japanese name otherwise.
+func TestTextUsesTheReadersValue(t *testing.T) {
+	args := map[string]string{"org": "さくらテクノロジー株式会社", "org@en": "Sakura Technology"}
+	if got := notify.Text("en", "message.company_reply", args); !strings.Contains(got, "Sakura Technology") || strings.Contains(got, "さくら") {
+		t.Errorf("English: %q", got)
+	}
+	if got := notify.Text("ja", "message.company_reply", args); !strings.Contains(got, "さくらテクノロジー株式会社") || strings.Contains(got, "Sakura") {
+		t.Errorf("Japanese: %q", got)
+	}
+	// Without a value for the language, the plain one is used.
+	if got := notify.Text("en", "message.company_reply", map[string]string{"org": "さくら"}); !strings.Contains(got, "さくら") {
+		t.Errorf("fallback: %q", got)
+	}
+}
