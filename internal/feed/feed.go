@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -131,25 +130,6 @@ type Service struct {
 	notify *notify.Service
 	groups GroupMembers
 	now    func() time.Time
-	// stmts holds the feed's read statements prepared once: parsing the
-	// audience condition was a large part of a feed page's database time.
-	stmts sync.Map // query text -> *sql.Stmt
-}
-
-// query runs a read through a statement prepared once per query text.
-func (s *Service) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, ok := s.stmts.Load(q)
-	if !ok {
-		prepared, err := s.db.Read().PrepareContext(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		var loaded bool
-		if st, loaded = s.stmts.LoadOrStore(q, prepared); loaded {
-			prepared.Close()
-		}
-	}
-	return st.(*sql.Stmt).QueryContext(ctx, args...)
 }
 
 // New returns the feed service.
@@ -207,7 +187,7 @@ func (s *Service) List(ctx context.Context, orgID int64, v Viewer, o ListOptions
 		q += fmt.Sprintf(` AND p.audience_group_id = $%d`, len(args))
 	}
 	q += fmt.Sprintf(` ORDER BY p.id DESC LIMIT %d`, o.Limit+1)
-	rows, err := s.query(ctx, q, args...)
+	rows, err := s.db.Read().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -248,7 +228,7 @@ func (s *Service) loadReactions(ctx context.Context, orgID, userID int64, posts 
 		args = append(args, posts[min(i, len(posts)-1)].ID)
 		marks[i] = fmt.Sprintf("$%d", len(args))
 	}
-	rows, err := s.query(ctx, `SELECT post_id, kind, COUNT(*), MAX(CASE WHEN user_id = $2 THEN 1 ELSE 0 END)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT post_id, kind, COUNT(*), MAX(CASE WHEN user_id = $2 THEN 1 ELSE 0 END)
 		FROM post_reactions WHERE org_id = $1 AND post_id IN (`+strings.Join(marks, ", ")+`) GROUP BY post_id, kind`, args...)
 	if err != nil {
 		return err

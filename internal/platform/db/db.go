@@ -33,7 +33,7 @@ const (
 // PostgreSQL both point at the same pool.
 type DB struct {
 	Dialect Dialect
-	read    *sql.DB
+	read    *Pool
 	write   *sql.DB
 	// Redacted is the URL with any password removed, for logs.
 	Redacted string
@@ -147,7 +147,7 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	}
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &DB{Dialect: SQLite, read: read, write: write, Redacted: path}, nil
+	return &DB{Dialect: SQLite, read: newPool(read, true), write: write, Redacted: path}, nil
 }
 
 func openPostgres(raw string, opts Options) (*DB, error) {
@@ -162,7 +162,7 @@ func openPostgres(raw string, opts Options) (*DB, error) {
 	pool.SetMaxOpenConns(n)
 	pool.SetMaxIdleConns(n)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Dialect: Postgres, read: pool, write: pool, Redacted: redact(raw)}, nil
+	return &DB{Dialect: Postgres, read: newPool(pool, false), write: pool, Redacted: redact(raw)}, nil
 }
 
 func redact(raw string) string {
@@ -176,14 +176,14 @@ func redact(raw string) string {
 // Close closes both pools.
 func (d *DB) Close() error {
 	err := d.write.Close()
-	if d.read != d.write {
+	if d.read.DB != d.write {
 		err = errors.Join(err, d.read.Close())
 	}
 	return err
 }
 
 // Read is the pool for queries that do not write.
-func (d *DB) Read() *sql.DB { return d.read }
+func (d *DB) Read() *Pool { return d.read }
 
 // Write is the pool for statements that write. On SQLite it has one connection.
 func (d *DB) Write() *sql.DB { return d.write }
