@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -86,14 +87,63 @@ func T(lang, key string, args ...any) string {
 			return "[" + key + "]"
 		}
 	}
-	if len(args) == 0 {
+	return substitute(s, args...)
+}
+
+// substitute replaces each {name} in s with the value that follows name in
+// args; a placeholder with no value stays as it is, and values are not
+// scanned again.
+func substitute(s string, args ...any) string {
+	if len(args) < 2 || strings.IndexByte(s, '{') < 0 {
 		return s
 	}
-	pairs := make([]string, 0, len(args))
-	for i := 0; i+1 < len(args); i += 2 {
-		pairs = append(pairs, "{"+fmt.Sprint(args[i])+"}", fmt.Sprint(args[i+1]))
+	// A scan rather than strings.NewReplacer: pages call T hundreds of times
+	// and building a replacer for each call was a visible share of their CPU.
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for {
+		open := strings.IndexByte(s, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(s[open+1:], '}')
+		if end < 0 {
+			break
+		}
+		v, ok := argument(args, s[open+1:open+1+end])
+		if !ok {
+			b.WriteString(s[:open+1])
+			s = s[open+1:]
+			continue
+		}
+		b.WriteString(s[:open])
+		b.WriteString(v)
+		s = s[open+end+2:]
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	b.WriteString(s)
+	return b.String()
+}
+
+// argument finds the value named name among T's name, value pairs.
+func argument(args []any, name string) (string, bool) {
+	for i := 0; i+1 < len(args); i += 2 {
+		if text(args[i]) == name {
+			return text(args[i+1]), true
+		}
+	}
+	return "", false
+}
+
+func text(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	}
+	return fmt.Sprint(v)
 }
 
 var matcher = language.NewMatcher([]language.Tag{language.Japanese, language.English})

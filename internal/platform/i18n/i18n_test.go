@@ -51,6 +51,30 @@ func TestTranslate(t *testing.T) {
 	}
 }
 
+func TestSubstitute(t *testing.T) {
+	cases := []struct {
+		s    string
+		args []any
+		want string
+	}{
+		{"{n}件", []any{"n", 3}, "3件"},
+		{"{name}さんが{count}件", []any{"count", int64(12), "name", "佐藤"}, "佐藤さんが12件"},
+		{"{n} and {n}", []any{"n", "x"}, "x and x"},
+		{"{unknown} {n}", []any{"n", 1}, "{unknown} 1"},
+		{"{{n}}", []any{"n", 1}, "{1}"},
+		{"open {n", []any{"n", 1}, "open {n"},
+		{"{n}", []any{"n", "{m}", "m", "no"}, "{m}"},
+		{"{ok}", []any{"ok", true}, "true"},
+		{"{n}", []any{"n"}, "{n}"},
+		{"no placeholders", []any{"n", 1}, "no placeholders"},
+	}
+	for _, c := range cases {
+		if got := substitute(c.s, c.args...); got != c.want {
+			t.Errorf("substitute(%q, %v) = %q, want %q", c.s, c.args, got, c.want)
+		}
+	}
+}
+
 func TestFromAcceptLanguage(t *testing.T) {
 	cases := map[string]string{
 		"":                        "ja",
