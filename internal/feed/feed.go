@@ -140,24 +140,48 @@ func New(c Config) *Service {
 	return &Service{db: c.DB, notify: c.Notify, groups: c.Groups, now: c.Now}
 }
 
-const postColumns = `p.id, p.author_id, p.body, p.body_html, p.audience, COALESCE(p.audience_group_id, 0), COALESCE(g.name, ''), p.photos,
+// postColumns selects a post, its author, its group, its reaction counts
+// (kept on the row by triggers, migration 00019) and, as a bit mask in the
+// order of Reactions, which kinds the viewer ($3) gave it.
+var postColumns = `p.id, p.author_id, p.body, p.body_html, p.audience, COALESCE(p.audience_group_id, 0), COALESCE(g.name, ''), p.photos,
 	COALESCE(p.relay_id, 0), p.comment_count, p.hidden_at IS NOT NULL, p.created_at,
-	u.family_name, u.given_name, u.family_romaji, u.given_romaji, COALESCE(u.name_order_en = 'family_first', FALSE)
+	u.family_name, u.given_name, u.family_romaji, u.given_romaji, COALESCE(u.name_order_en = 'family_first', FALSE),
+	` + reactionColumns() + `
 	FROM posts p JOIN users u ON u.org_id = p.org_id AND u.id = p.author_id
 	LEFT JOIN groups g ON g.org_id = p.org_id AND g.id = p.audience_group_id`
+
+func reactionColumns() string {
+	var counts, mask strings.Builder
+	for i, k := range Reactions {
+		fmt.Fprintf(&counts, "p.reactions_%s, ", k)
+		fmt.Fprintf(&mask, " WHEN '%s' THEN %d", k, 1<<i)
+	}
+	return counts.String() + `(SELECT COALESCE(SUM(CASE r.kind` + mask.String() + ` END), 0) FROM post_reactions r
+		WHERE r.org_id = p.org_id AND r.post_id = p.id AND r.user_id = $3)`
+}
 
 func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	var p Post
 	var html, aud, photos string
+	counts := make([]int, len(Reactions))
+	var mine int
 	n := &p.Author
-	err := row.Scan(&p.ID, &p.AuthorID, &p.Body, &html, &aud, &p.Audience.GroupID, &p.GroupName, &photos, &p.RelayID, &p.CommentCount,
-		&p.Hidden, &p.CreatedAt, &n.Family, &n.Given, &n.FamilyRomaji, &n.GivenRomaji, &n.EnglishFamilyFirst)
+	dest := []any{&p.ID, &p.AuthorID, &p.Body, &html, &aud, &p.Audience.GroupID, &p.GroupName, &photos, &p.RelayID, &p.CommentCount,
+		&p.Hidden, &p.CreatedAt, &n.Family, &n.Given, &n.FamilyRomaji, &n.GivenRomaji, &n.EnglishFamilyFirst}
+	for i := range counts {
+		dest = append(dest, &counts[i])
+	}
+	err := row.Scan(append(dest, &mine)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}
 	p.HTML = template.HTML(html)
 	p.Audience.Kind = audience.Kind(aud)
 	p.Photos = strings.Fields(photos)
+	p.Reactions = make([]ReactionCount, len(Reactions))
+	for i, k := range Reactions {
+		p.Reactions[i] = ReactionCount{Kind: k, Emoji: Emoji[k], Count: counts[i], Mine: mine&(1<<i) != 0}
+	}
 	return p, err
 }
 
@@ -208,58 +232,7 @@ func (s *Service) List(ctx context.Context, orgID int64, v Viewer, o ListOptions
 		posts = posts[:o.Limit]
 		next = posts[len(posts)-1].ID
 	}
-	if err := s.loadReactions(ctx, orgID, v.UserID, posts); err != nil {
-		return nil, 0, err
-	}
 	return posts, next, nil
-}
-
-// loadReactions fills the reaction counts of posts in one query.
-func (s *Service) loadReactions(ctx context.Context, orgID, userID int64, posts []Post) error {
-	if len(posts) == 0 {
-		return nil
-	}
-	// The id list is padded to a page's length (repeating an id changes
-	// nothing), so that every page uses the same prepared statement.
-	slots := max(len(posts), PageSize)
-	args := []any{orgID, userID}
-	marks := make([]string, slots)
-	for i := range slots {
-		args = append(args, posts[min(i, len(posts)-1)].ID)
-		marks[i] = fmt.Sprintf("$%d", len(args))
-	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT post_id, kind, COUNT(*), MAX(CASE WHEN user_id = $2 THEN 1 ELSE 0 END)
-		FROM post_reactions WHERE org_id = $1 AND post_id IN (`+strings.Join(marks, ", ")+`) GROUP BY post_id, kind`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	counts := map[int64]map[string]ReactionCount{}
-	for rows.Next() {
-		var id int64
-		var rc ReactionCount
-		var mine int
-		if err := rows.Scan(&id, &rc.Kind, &rc.Count, &mine); err != nil {
-			return err
-		}
-		rc.Mine = mine == 1
-		if counts[id] == nil {
-			counts[id] = map[string]ReactionCount{}
-		}
-		counts[id][rc.Kind] = rc
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for i := range posts {
-		posts[i].Reactions = make([]ReactionCount, len(Reactions))
-		for j, k := range Reactions {
-			rc := counts[posts[i].ID][k]
-			rc.Kind, rc.Emoji = k, Emoji[k]
-			posts[i].Reactions[j] = rc
-		}
-	}
-	return nil
 }
 
 // inGroup tells whether userID is a member (not pending) of groupID: who
@@ -288,7 +261,7 @@ func allows(ctx context.Context, q db.Querier, orgID int64, p Post, userID int64
 
 // get returns a post of orgID if v may see it, within q.
 func (s *Service) get(ctx context.Context, q db.Querier, orgID int64, v Viewer, id int64) (Post, error) {
-	p, err := scanPost(q.QueryRowContext(ctx, `SELECT `+postColumns+` WHERE p.org_id = $1 AND p.id = $2`, orgID, id))
+	p, err := scanPost(q.QueryRowContext(ctx, `SELECT `+postColumns+` WHERE p.org_id = $1 AND p.id = $2`, orgID, id, v.UserID))
 	if err != nil {
 		return p, err
 	}
@@ -304,13 +277,7 @@ func (s *Service) get(ctx context.Context, q db.Querier, orgID int64, v Viewer, 
 
 // Get returns one post that v may see, with its reactions.
 func (s *Service) Get(ctx context.Context, orgID int64, v Viewer, id int64) (Post, error) {
-	p, err := s.get(ctx, s.db.Read(), orgID, v, id)
-	if err != nil {
-		return p, err
-	}
-	posts := []Post{p}
-	err = s.loadReactions(ctx, orgID, v.UserID, posts)
-	return posts[0], err
+	return s.get(ctx, s.db.Read(), orgID, v, id)
 }
 
 // Comments returns a post's comments, oldest first. The caller has checked

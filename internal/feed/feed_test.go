@@ -240,6 +240,74 @@ func TestCommentsReactionsAndNotifications(t *testing.T) {
 	}
 }
 
+// The counts a feed shows are kept on the post by triggers; they must match
+// the reaction rows whoever reads them and however the rows go, and "mine"
+// must be the reader's own.
+func TestReactionCountsStayExact(t *testing.T) {
+	e := apptest.New(t)
+	ctx := context.Background()
+	s := e.App.Feed
+	author := e.AddMember(t, e.Org, org.Alumni, "rc-author@sakura.example.jp")
+	a := e.AddMember(t, e.Org, org.Alumni, "rc-a@sakura.example.jp")
+	b := e.AddMember(t, e.Org, org.Employee, "rc-b@sakura.example.jp")
+	id, err := s.Create(ctx, e.Org, viewer(author), feed.NewPost{Body: "数えてください", Audience: audience.Audience{Kind: audience.Network}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct {
+		who  org.Member
+		kind string
+	}{{a, "like"}, {b, "like"}, {a, "laugh"}, {b, "love"}, {b, "love"}} { // b's second love takes it back
+		if _, err := s.React(ctx, e.Org, viewer(r.who), id, r.kind); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A refused reaction changes nothing.
+	if _, err := s.React(ctx, e.Org, viewer(a), id, "angry"); err == nil {
+		t.Fatal("an unknown reaction was accepted")
+	}
+	shown := func(who org.Member) string {
+		t.Helper()
+		posts, _, err := s.List(ctx, e.Org.ID, viewer(who), feed.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Get(ctx, e.Org.ID, viewer(who), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for i, rc := range got.Reactions {
+			if l := posts[0].Reactions[i]; posts[0].ID != id || l != rc {
+				t.Errorf("list and post page disagree for %s: %+v vs %+v", rc.Kind, l, rc)
+			}
+			if rc.Count > 0 || rc.Mine {
+				mark := ""
+				if rc.Mine {
+					mark = "*"
+				}
+				out = append(out, rc.Kind+"="+fmtInt(int64(rc.Count))+mark)
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	for who, want := range map[*org.Member]string{&a: "like=2* laugh=1*", &b: "like=2* laugh=1", &author: "like=2 laugh=1"} {
+		if got := shown(*who); got != want {
+			t.Errorf("%s sees %q, want %q", who.Email, got, want)
+		}
+	}
+	// The reaction rows of a deleted account go with it (cascade), and so do its counts.
+	if _, err := e.App.DB.Write().ExecContext(ctx, `DELETE FROM users WHERE org_id = $1 AND id = $2`, e.Org.ID, a.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if got := shown(b); got != "like=1*" {
+		t.Errorf("after a's account was deleted, b sees %q, want like=1*", got)
+	}
+	if n := e.Count(t, `SELECT reactions_like + reactions_love + reactions_party + reactions_clap + reactions_laugh FROM posts WHERE id = $1`, id); n != 1 {
+		t.Errorf("stored counts add up to %d, want 1", n)
+	}
+}
+
 func itoa(n int64) string { return fmtInt(n) }
 
 func fmtInt(n int64) string {
