@@ -44,6 +44,7 @@ type config struct {
 	members, posts, clients int
 	duration                time.Duration
 	database                string
+	only, cpuProfile        string
 }
 
 func main() {
@@ -53,18 +54,12 @@ func main() {
 	flag.IntVar(&c.clients, "clients", 10, "concurrent signed-in HTTP clients")
 	flag.DurationVar(&c.duration, "duration", 20*time.Second, "length of each phase (reads, then creations)")
 	flag.StringVar(&c.database, "database", "", "postgres:// URL of a server on which to create (and drop) a database; default: SQLite in a temp dir")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured phases to this file")
+	flag.StringVar(&c.only, "only", "", `measure one phase only: "reads" or "creations" (for profiling)`)
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured phases (not the seeding) to this file")
 	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "benchfeed:", err)
-			os.Exit(1)
-		}
-		defer pprof.StopCPUProfile()
+	if c.only != "" && c.only != "reads" && c.only != "creations" {
+		fmt.Fprintln(os.Stderr, `benchfeed: -only is "reads" or "creations"`)
+		os.Exit(2)
 	}
 	if c.members < c.clients || c.clients < 1 || c.posts < 0 || c.duration <= 0 {
 		fmt.Fprintln(os.Stderr, "benchfeed: need -clients ≥ 1, -members ≥ -clients, -posts ≥ 0, -duration > 0")
@@ -72,7 +67,6 @@ func main() {
 	}
 	if err := run(context.Background(), c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "benchfeed:", err)
-		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
@@ -182,10 +176,24 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	if _, err := phase(c.clients, time.Second, read); err != nil {
 		return err
 	}
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, p := range []struct {
-		name string
-		fn   func(int, int) error
-	}{{"feed reads (GET /feed, full HTML)", read}, {"post creations (POST /feed/posts)", create}} {
+		name, only string
+		fn         func(int, int) error
+	}{{"feed reads (GET /feed, full HTML)", "reads", read}, {"post creations (POST /feed/posts)", "creations", create}} {
+		if c.only != "" && c.only != p.only {
+			continue
+		}
 		ds, err := phase(c.clients, c.duration, p.fn)
 		if err != nil {
 			return err

@@ -65,7 +65,7 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, p 
 	if p.Form == nil {
 		p.Form = map[string]string{"audience": string(audience.Network)}
 	}
-	p.Data = map[string]any{"Posts": viewPosts(p, posts), "Next": next, "Groups": groups, "MaxLen": feed.MaxPostLen, "MaxPhotos": feed.MaxPhotos,
+	p.Data = map[string]any{"Cards": feedCards(p, posts), "Next": next, "Groups": groups, "MaxLen": feed.MaxPostLen, "MaxPhotos": feed.MaxPhotos,
 		"Audiences": []audience.Kind{audience.Network, audience.EmployeesAlumni, audience.Alumni}}
 	s.render(w, r, status, "feed_index.html", p)
 }
