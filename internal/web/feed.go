@@ -215,7 +215,7 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, po
 		s.serverError(w, r, err)
 		return
 	}
-	p.Data = map[string]any{"Post": viewPost(p, post, false), "Raw": post, "Comments": comments, "MaxComment": feed.MaxCommentLen}
+	p.Data = map[string]any{"Post": viewPost(p, post), "Raw": post, "Comments": comments, "MaxComment": feed.MaxCommentLen}
 	s.render(w, r, status, "feed_post.html", p)
 }
 
