@@ -65,8 +65,14 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, p 
 	if p.Form == nil {
 		p.Form = map[string]string{"audience": string(audience.Network)}
 	}
-	p.Data = map[string]any{"Cards": feedCards(p, posts), "Next": next, "Groups": groups, "MaxLen": feed.MaxPostLen, "MaxPhotos": feed.MaxPhotos,
-		"Audiences": []audience.Kind{audience.Network, audience.EmployeesAlumni, audience.Alumni}}
+	audiences := make([]option, 0, 3+len(groups))
+	for _, k := range []audience.Kind{audience.Network, audience.EmployeesAlumni, audience.Alumni} {
+		audiences = append(audiences, option{string(k), p.T("feed.audience." + string(k))})
+	}
+	for _, g := range groups {
+		audiences = append(audiences, option{"group:" + strconv.FormatInt(g.ID, 10), p.T("feed.audience.group_named", "name", g.Name)})
+	}
+	p.Data = map[string]any{"Cards": feedCards(p, posts), "Next": next, "MaxLen": feed.MaxPostLen, "MaxPhotos": feed.MaxPhotos, "Audiences": audiences}
 	s.render(w, r, status, "feed_index.html", p)
 }
 

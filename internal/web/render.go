@@ -7,16 +7,29 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/i18n"
 )
 
+// templates holds every page once per language (see fixedTranslations).
 type templates struct {
-	pages map[string]*template.Template
+	byLang map[string]map[string]*template.Template
+}
+
+// page returns a page's template for a language (Japanese for any other).
+func (t *templates) page(lang, name string) (*template.Template, bool) {
+	pages, ok := t.byLang[lang]
+	if !ok {
+		pages = t.byLang[i18n.Default]
+	}
+	tmpl, ok := pages[name]
+	return tmpl, ok
 }
 
 var funcs = template.FuncMap{
@@ -32,6 +45,7 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
+	"options": selectOptions,
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -41,18 +55,76 @@ var funcs = template.FuncMap{
 	},
 }
 
+// option is one <option> of a select.
+type option struct{ Value, Label string }
+
+// selectOptions writes a select's options in Go, marking the current value:
+// a template range over them, with a translation and a comparison for each,
+// cost more than the rest of a busy page's form.
+func selectOptions(opts []option, current string) template.HTML {
+	var b strings.Builder
+	for _, o := range opts {
+		b.WriteString(`<option value="`)
+		b.WriteString(escapeLikeTemplates.Replace(o.Value))
+		b.WriteString(`"`)
+		if o.Value == current {
+			b.WriteString(` selected`)
+		}
+		b.WriteString(`>`)
+		b.WriteString(escapeLikeTemplates.Replace(o.Label))
+		b.WriteString(`</option>`)
+	}
+	return template.HTML(b.String())
+}
+
 // parseTemplates parses layout.html with each page, so that every page
-// defines "title" and "main" for the layout to place.
+// defines "title" and "main" for the layout to place; once per language.
 func parseTemplates() (*templates, error) {
-	t := &templates{pages: map[string]*template.Template{}}
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")
+	t := &templates{byLang: map[string]map[string]*template.Template{}}
+	for _, lang := range i18n.Languages {
+		pages, err := parsePages(func(src string) string { return fixedTranslations(lang, src) })
+		if err != nil {
+			return nil, err
+		}
+		t.byLang[lang] = pages
+	}
+	return t, nil
+}
+
+// parsePages parses every page with the layout and partials, each file's
+// text passed through prepare first.
+func parsePages(prepare func(string) string) (map[string]*template.Template, error) {
+	parse := func(t *template.Template, file string) (*template.Template, error) {
+		src, err := fs.ReadFile(assets, file)
+		if err != nil {
+			return nil, err
+		}
+		name := path.Base(file)
+		if t == nil {
+			t = template.New(name).Funcs(funcs)
+		} else {
+			t = t.New(name)
+		}
+		return t.Parse(prepare(string(src)))
+	}
+	base, err := parse(nil, "templates/layout.html")
 	if err != nil {
 		return nil, err
+	}
+	partials, err := fs.Glob(assets, "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range partials {
+		if _, err := parse(base, f); err != nil {
+			return nil, err
+		}
 	}
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
+	pages := map[string]*template.Template{}
 	for _, n := range names {
 		name := path.Base(n)
 		if name == "layout.html" {
@@ -62,11 +134,65 @@ func parseTemplates() (*templates, error) {
 		if err != nil {
 			return nil, err
 		}
-		if t.pages[name], err = clone.ParseFS(assets, n); err != nil {
+		if _, err := parse(clone, n); err != nil {
 			return nil, err
 		}
+		pages[name] = clone.Lookup("layout.html")
 	}
-	return t, nil
+	return pages, nil
+}
+
+// fixedTranslation matches a translation with no arguments: {{.T "key"}},
+// {{$.T "key"}} or {{.P.T "key"}} (P being the page in a partial's dict).
+var fixedTranslation = regexp.MustCompile(`\{\{\s*(?:\$|\.P|\$\.P)?\.T\s+"([a-z0-9_.]+)"\s*\}\}`)
+
+// escapeLikeTemplates escapes text exactly as html/template does in HTML text
+// and quoted attributes, so that a page reads the same byte for byte.
+var escapeLikeTemplates = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+// fixedTranslationArg matches the same as an argument: (.T "key").
+var fixedTranslationArg = regexp.MustCompile(`\(\s*(?:\$|\.P|\$\.P)?\.T\s+"([a-z0-9_.]+)"\s*\)`)
+
+// fixedTranslations writes the translations that take no arguments into a
+// template's text for one language, escaped, before it is parsed. Four in
+// five translations on a page are such constants; as template actions each
+// cost a reflective call and an escaper, which made up much of the time a
+// page took to render. Every such action sits in HTML text or a quoted
+// attribute, where the escaped text means exactly what the action printed
+// (TestFixedTranslationsRenderTheSame).
+func fixedTranslations(lang, src string) string {
+	src = fixedTranslation.ReplaceAllStringFunc(src, func(action string) string {
+		key := fixedTranslation.FindStringSubmatch(action)[1]
+		text, ok := fixedText(lang, key)
+		if !ok {
+			return action
+		}
+		return escapeLikeTemplates.Replace(text)
+	})
+	// As an argument, (.T "key") becomes the string itself: whatever
+	// prints it escapes it, as before.
+	return fixedTranslationArg.ReplaceAllStringFunc(src, func(arg string) string {
+		key := fixedTranslationArg.FindStringSubmatch(arg)[1]
+		text, ok := fixedText(lang, key)
+		if !ok {
+			return arg
+		}
+		return strconv.Quote(text)
+	})
+}
+
+// fixedText is a translation that can be written into a template: one that
+// exists (a missing one is left for T to show as missing) and does not
+// contain the template's delimiters.
+func fixedText(lang, key string) (string, bool) {
+	if !i18n.Has(lang, key) && !i18n.Has(i18n.Default, key) {
+		return "", false
+	}
+	text := i18n.T(lang, key)
+	if strings.Contains(text, "{{") || strings.Contains(text, "}}") {
+		return "", false
+	}
+	return text, true
 }
 
 // Page is what every template receives.
@@ -96,6 +222,35 @@ type NavItem struct {
 	Current     bool
 	Badge       string // a count shown next to the label ("3", "99+")
 	BadgeLabel  string // what a screen reader hears for it, e.g. "（未読3件）"
+}
+
+// NavList is the main menu's list. It is written in Go because it is on
+// every page and, as a template range, cost more than the rest of the
+// layout; every value is escaped.
+func (p *Page) NavList() template.HTML {
+	var b strings.Builder
+	b.Grow(160 * len(p.Nav))
+	b.WriteString("<ul>")
+	for _, item := range p.Nav {
+		b.WriteString(`<li><a href="`)
+		b.WriteString(escapeLikeTemplates.Replace(item.Href))
+		b.WriteString(`"`)
+		if item.Current {
+			b.WriteString(` aria-current="page"`)
+		}
+		b.WriteString(`>`)
+		b.WriteString(escapeLikeTemplates.Replace(item.Label))
+		if item.Badge != "" {
+			b.WriteString(` <span class="badge nav-count" aria-hidden="true">`)
+			b.WriteString(escapeLikeTemplates.Replace(item.Badge))
+			b.WriteString(`</span><span class="visually-hidden">`)
+			b.WriteString(escapeLikeTemplates.Replace(item.BadgeLabel))
+			b.WriteString(`</span>`)
+		}
+		b.WriteString("</a></li>")
+	}
+	b.WriteString("</ul>")
+	return template.HTML(b.String())
 }
 
 // T translates for the page's language.
@@ -160,16 +315,16 @@ var jst = func() *time.Location {
 }()
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
-	t, ok := s.pages.pages[name]
-	if !ok {
-		s.serverError(w, r, fmt.Errorf("no template %s", name))
-		return
-	}
 	p.RequestID = RequestID(r.Context())
 	p.Version = s.cfg.Version
 	p.Path = r.URL.Path
 	if p.Lang == "" {
 		p.Lang = s.language(r, p.Member)
+	}
+	t, ok := s.pages.page(p.Lang, name)
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("no template %s", name))
+		return
 	}
 	root := "layout.html"
 	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") != "" && t.Lookup("fragment") != nil {
@@ -187,8 +342,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		}
 		p.Nav = navFor(p)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, root, p); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := t.ExecuteTemplate(buf, root, p); err != nil {
 		s.serverError(w, r, fmt.Errorf("render %s: %w", name, err))
 		return
 	}
@@ -196,9 +352,25 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", p.Lang)
+	// The whole page is in hand: with its length known it goes out in one
+	// write instead of a chunk for every 4 KB.
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	h.Add("Vary", "HX-Request")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+}
+
+// pageBuffers hold rendered pages between requests: a feed page is tens of
+// kilobytes, and growing a fresh buffer for each one was a large share of
+// the garbage a page made.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return // an unusually large page is not kept
+	}
+	b.Reset()
+	pageBuffers.Put(b)
 }
 
 func navFor(p *Page) []NavItem {
@@ -237,7 +409,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, k
 		p.Org, p.HasOrg, p.Member = rc.org, true, rc.member
 	}
 	p.Data = map[string]any{"Status": status, "Key": key}
-	if t, ok := s.pages.pages["error.html"]; ok && t != nil {
+	if _, ok := s.pages.page(p.Lang, "error.html"); ok {
 		s.render(w, r, status, "error.html", p)
 		return
 	}
