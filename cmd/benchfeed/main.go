@@ -12,6 +12,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"database/sql"
@@ -45,6 +46,7 @@ type config struct {
 	duration                time.Duration
 	database                string
 	only, cpuProfile        string
+	memProfile              string
 }
 
 func main() {
@@ -56,6 +58,7 @@ func main() {
 	flag.StringVar(&c.database, "database", "", "postgres:// URL of a server on which to create (and drop) a database; default: SQLite in a temp dir")
 	flag.StringVar(&c.only, "only", "", `measure one phase only: "reads" or "creations" (for profiling)`)
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured phases (not the seeding) to this file")
+	flag.StringVar(&c.memProfile, "memprofile", "", "write a profile of the measured phases' allocations to this file")
 	flag.Parse()
 	if c.only != "" && c.only != "reads" && c.only != "creations" {
 		fmt.Fprintln(os.Stderr, `benchfeed: -only is "reads" or "creations"`)
@@ -136,6 +139,10 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		Timeout:       30 * time.Second,
 	}
 	feedURL := base + "/o/" + o.Slug + "/feed"
+	// Each client reads into its own reused buffer: the load generator shares
+	// the two cores with the server, so its own garbage is kept small.
+	readBufs := make([]bytes.Buffer, c.clients)
+	marker := []byte(`class="card feed-post`)
 	read := func(i, n int) error {
 		req, _ := http.NewRequest(http.MethodGet, feedURL, nil)
 		req.Header.Set("Cookie", cookies[i])
@@ -144,13 +151,15 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		body, err := io.ReadAll(res.Body)
+		body := &readBufs[i]
+		body.Reset()
+		_, err = body.ReadFrom(res.Body)
 		res.Body.Close()
 		if err != nil {
 			return err
 		}
-		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `class="card feed-post`) {
-			return fmt.Errorf("GET feed: %d (%d bytes)", res.StatusCode, len(body))
+		if res.StatusCode != http.StatusOK || !bytes.Contains(body.Bytes(), marker) {
+			return fmt.Errorf("GET feed: %d (%d bytes)", res.StatusCode, body.Len())
 		}
 		return nil
 	}
@@ -186,6 +195,16 @@ func run(ctx context.Context, c config, out io.Writer) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if c.memProfile != "" {
+		runtime.GC()
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			if f, err := os.Create(c.memProfile); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
 	}
 	for _, p := range []struct {
 		name, only string

@@ -166,8 +166,9 @@ func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	counts := make([]int, len(Reactions))
 	var mine int
 	n := &p.Author
-	dest := []any{&p.ID, &p.AuthorID, &p.Body, &html, &aud, &p.Audience.GroupID, &p.GroupName, &photos, &p.RelayID, &p.CommentCount,
-		&p.Hidden, &p.CreatedAt, &n.Family, &n.Given, &n.FamilyRomaji, &n.GivenRomaji, &n.EnglishFamilyFirst}
+	dest := make([]any, 0, 18+len(counts))
+	dest = append(dest, &p.ID, &p.AuthorID, &p.Body, &html, &aud, &p.Audience.GroupID, &p.GroupName, &photos, &p.RelayID, &p.CommentCount,
+		&p.Hidden, &p.CreatedAt, &n.Family, &n.Given, &n.FamilyRomaji, &n.GivenRomaji, &n.EnglishFamilyFirst)
 	for i := range counts {
 		dest = append(dest, &counts[i])
 	}
@@ -216,7 +217,7 @@ func (s *Service) List(ctx context.Context, orgID int64, v Viewer, o ListOptions
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var posts []Post
+	posts := make([]Post, 0, o.Limit+1)
 	for rows.Next() {
 		p, err := scanPost(rows)
 		if err != nil {
