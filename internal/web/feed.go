@@ -72,8 +72,30 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, p 
 	for _, g := range groups {
 		audiences = append(audiences, option{"group:" + strconv.FormatInt(g.ID, 10), p.T("feed.audience.group_named", "name", g.Name)})
 	}
-	p.Data = map[string]any{"Cards": feedCards(p, posts), "Next": next, "MaxLen": feed.MaxPostLen, "MaxPhotos": feed.MaxPhotos, "Audiences": audiences}
+	data := map[string]any{"Cards": feedCards(p, posts), "Next": next, "MaxLen": feed.MaxPostLen, "MaxPhotos": feed.MaxPhotos, "Audiences": audiences}
+	p.Data = data
+	if len(p.Errors) == 0 && p.Form["body"] == "" {
+		// An untouched composer is the same for everyone with the same
+		// audiences to choose from; rendering it was a third of the page's
+		// template time.
+		if data["Composer"], err = s.pages.fragment(p, "feed_index.html", "feed_composer", composerKey(rc.org.Slug, p.Form["audience"], audiences)); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, status, "feed_index.html", p)
+}
+
+// composerKey names everything an untouched feed composer shows besides the
+// page's language: the organization (its URLs), the audience chosen and the
+// audiences offered.
+func composerKey(slug, chosen string, audiences []option) string {
+	var b strings.Builder
+	b.WriteString(slug + "\x00" + chosen)
+	for _, o := range audiences {
+		b.WriteString("\x00" + o.Value + "\x00" + o.Label)
+	}
+	return b.String()
 }
 
 func (s *Server) feedIndex(w http.ResponseWriter, r *http.Request, rc *reqCtx) {

@@ -267,3 +267,56 @@ func TestFeedCardEscapesNames(t *testing.T) {
 		t.Errorf("names not shown escaped")
 	}
 }
+
+// The untouched composer is kept between requests; each member must still
+// see exactly the audiences they may post to, in their language, and a
+// composer sent back with an error must show the error and what was typed.
+func TestFeedComposerIsEachMembersOwn(t *testing.T) {
+	e := apptest.New(t)
+	inGroup := e.AddMember(t, e.Org, org.Alumni, "in-group@sakura.example.jp")
+	e.AddMember(t, e.Org, org.Alumni, "outside@sakura.example.jp")
+	var g int64
+	if err := e.App.DB.Write().QueryRow(`INSERT INTO groups (org_id, name, kind, created_at, updated_at) VALUES ($1, $2, 'open', $3, $3) RETURNING id`,
+		e.Org.ID, "関西OB会", e.Clock.Now()).Scan(&g); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.App.DB.Write().Exec(`INSERT INTO group_members (org_id, group_id, user_id, state, created_at) VALUES ($1, $2, $3, 'member', $4)`, e.Org.ID, g, inGroup.UserID, e.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	member, outsider := e.Client(t), e.Client(t)
+	member.SignIn(e.Org, "in-group@sakura.example.jp", apptest.Password)
+	outsider.SignIn(e.Org, "outside@sakura.example.jp", apptest.Password)
+	option := fmt.Sprintf(`<option value="group:%d">`, g)
+	for range 2 { // the second round is served from the kept composer
+		if body := member.Get(e.OrgPath("/feed")).Body; !strings.Contains(body, option+"グループ：関西OB会</option>") {
+			t.Fatal("a group member is not offered the group")
+		}
+		if body := outsider.Get(e.OrgPath("/feed")).Body; strings.Contains(body, option) || !strings.Contains(body, `id="f-body"`) {
+			t.Fatal("a member outside the group is offered it, or has no composer")
+		}
+	}
+	en := e.Client(t)
+	en.SignIn(e.Org, "outside@sakura.example.jp", apptest.Password)
+	if res := en.Post(e.OrgPath("/lang"), url.Values{"lang": {"en"}, "next": {e.OrgPath("/feed")}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switch language: %d", res.StatusCode)
+	}
+	for range 2 {
+		if body := en.Get(e.OrgPath("/feed")).Body; !strings.Contains(body, ">Post</button>") || strings.Contains(body, "投稿する") {
+			t.Fatal("the English feed shows the Japanese composer")
+		}
+	}
+	if body := member.Get(e.OrgPath("/feed")).Body; !strings.Contains(body, ">投稿する</button>") {
+		t.Fatal("the Japanese feed shows the English composer")
+	}
+	// Too long a post comes back with its text and the error, not the kept composer.
+	long := strings.Repeat("あ", 5001)
+	res := member.Post(e.OrgPath("/feed/posts"), url.Values{"body": {long}, "audience": {fmt.Sprintf("group:%d", g)}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, long+"</textarea>") ||
+		!strings.Contains(res.Body, `aria-invalid="true"`) || !strings.Contains(res.Body, `<option value="group:`+fmt.Sprint(g)+`" selected>`) {
+		t.Fatalf("a refused post: %d; text, error and chosen audience kept: %v %v %v", res.StatusCode, strings.Contains(res.Body, long+"</textarea>"),
+			strings.Contains(res.Body, `aria-invalid="true"`), strings.Contains(res.Body, `" selected>`))
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM posts`); n != 0 {
+		t.Fatalf("a refused post was stored: %d", n)
+	}
+}

@@ -17,9 +17,50 @@ import (
 	"github.com/tsunagu/tsunagu/internal/platform/i18n"
 )
 
-// templates holds every page once per language (see fixedTranslations).
+// templates holds every page once per language (see fixedTranslations),
+// and the fragments rendered from them that are kept (see fragment).
 type templates struct {
 	byLang map[string]map[string]*template.Template
+
+	mu        sync.RWMutex
+	fragments map[string]template.HTML
+}
+
+// maxFragments bounds the fragment cache; when it is full it starts again.
+const maxFragments = 2000
+
+// fragment renders the template name of a page, or returns it as rendered
+// before under the same key. It is for a piece of a busy page that is the
+// same for everyone who sees it with the same key: key must name everything
+// the piece shows (beyond the page's language, which is added), and the
+// piece must not show errors or what someone typed.
+func (t *templates) fragment(p *Page, page, name, key string) (template.HTML, error) {
+	key = p.Lang + "\x00" + page + "\x00" + name + "\x00" + key
+	t.mu.RLock()
+	h, ok := t.fragments[key]
+	t.mu.RUnlock()
+	if ok {
+		return h, nil
+	}
+	tmpl, ok := t.page(p.Lang, page)
+	if !ok {
+		return "", fmt.Errorf("no template %s", page)
+	}
+	var b strings.Builder
+	if err := tmpl.ExecuteTemplate(&b, name, p); err != nil {
+		return "", fmt.Errorf("render %s of %s: %w", name, page, err)
+	}
+	h = template.HTML(b.String())
+	t.mu.Lock()
+	if len(t.fragments) >= maxFragments {
+		t.fragments = nil
+	}
+	if t.fragments == nil {
+		t.fragments = map[string]template.HTML{}
+	}
+	t.fragments[key] = h
+	t.mu.Unlock()
+	return h, nil
 }
 
 // page returns a page's template for a language (Japanese for any other).
