@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tsunagu/tsunagu/internal/platform/db"
@@ -77,6 +78,11 @@ type Store struct {
 	// name or profile facts, so that derived data (the search index) can
 	// never fall out of step with it.
 	changed func(ctx context.Context, exec db.Querier, orgID, userID int64) error
+	// bySlug keeps the organizations found by slug: every page looks its
+	// organization up first, and an organization's row never changes once
+	// created (nothing updates or deletes one; whatever comes to must drop
+	// the entry here too).
+	bySlug sync.Map // slug -> Organization
 }
 
 // OnMemberChanged sets the hook run after a member is created or their
@@ -134,7 +140,14 @@ func scanOrg(row interface{ Scan(...any) error }) (Organization, error) {
 
 // OrganizationBySlug finds an organization by the slug in its URLs.
 func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
-	return scanOrg(s.db.Read().QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE slug = $1`, slug))
+	if o, ok := s.bySlug.Load(slug); ok {
+		return o.(Organization), nil
+	}
+	o, err := scanOrg(s.db.Read().QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE slug = $1`, slug))
+	if err == nil {
+		s.bySlug.Store(slug, o) // only organizations that exist: a miss may be created later
+	}
+	return o, err
 }
 
 // OrganizationByID finds an organization by id.

@@ -73,6 +73,26 @@ func TestOrganizationValidation(t *testing.T) {
 	}
 }
 
+// Organizations found by slug are kept; one not found is not, so that it
+// is found once it is created.
+func TestOrganizationBySlugFindsANewOrganization(t *testing.T) {
+	s, d, _ := setup(t)
+	ctx := context.Background()
+	if _, err := s.OrganizationBySlug(ctx, "kaede"); !errors.Is(err, org.ErrNotFound) {
+		t.Fatalf("missing organization: %v", err)
+	}
+	created, err := s.CreateOrganization(ctx, d.Write(), "kaede", "かえで株式会社", "Kaede Inc.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		got, err := s.OrganizationBySlug(ctx, "kaede")
+		if err != nil || got.ID != created.ID || got.NameJA != "かえで株式会社" || got.NameEN != "Kaede Inc." {
+			t.Fatalf("after creation: %+v %v", got, err)
+		}
+	}
+}
+
 func TestMembersAndRoles(t *testing.T) {
 	s, d, o := setup(t)
 	ctx := context.Background()
