@@ -75,6 +75,8 @@ func main() {
 }
 
 func run(ctx context.Context, c config, out io.Writer) error {
+	// The server in this process runs as tsunagu serve would.
+	gcPercent := app.TuneGC()
 	dir, err := os.MkdirTemp("", "benchfeed-")
 	if err != nil {
 		return err
@@ -103,7 +105,8 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "feed benchmark: %s, %d members, %d posts, %d clients, %s per phase\n", a.DB.Dialect, c.members, c.posts, c.clients, c.duration)
-	fmt.Fprintf(out, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(out, "machine: %s/%s, %d CPUs, %s, GOGC=%d (as tsunagu serve sets it unless GOGC is given)\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), gcPercent)
 
 	t0 := time.Now()
 	users, err := seed(ctx, a.DB, o, c)
@@ -218,6 +221,10 @@ func run(ctx context.Context, c config, out io.Writer) error {
 			return err
 		}
 		report(out, p.name, ds, c.duration)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(out, "%-36s %7.0f MB heap in use, %.0f MB taken from the OS, %d collections so far\n", "  memory after the phase:",
+			float64(ms.HeapInuse)/(1<<20), float64(ms.Sys)/(1<<20), ms.NumGC)
 	}
 	var n int
 	if err := a.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM posts WHERE org_id = $1`, o.ID).Scan(&n); err == nil {

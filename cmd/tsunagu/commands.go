@@ -61,6 +61,7 @@ func open(ctx context.Context, fsName, synopsis string, args []string, stderr io
 }
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app.TuneGC()
 	a, _, err := open(ctx, "serve", "Runs the web server and the background workers until SIGINT or SIGTERM.", args, stderr, nil)
 	if err != nil {
 		return err
@@ -79,6 +80,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app.TuneGC()
 	var alumni, employees int
 	var keep bool
 	// The demo never touches a real database: unless told otherwise it uses
