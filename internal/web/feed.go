@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,7 +73,9 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, p 
 	for _, g := range groups {
 		audiences = append(audiences, option{"group:" + strconv.FormatInt(g.ID, 10), p.T("feed.audience.group_named", "name", g.Name)})
 	}
-	data := map[string]any{"Cards": feedCards(p, posts), "Next": next, "MaxLen": feed.MaxPostLen, "MaxPhotos": feed.MaxPhotos, "Audiences": audiences}
+	cards := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(cards) // after render: the page's cards live in it
+	data := map[string]any{"Cards": feedCards(p, posts, cards), "Next": next, "MaxLen": feed.MaxPostLen, "MaxPhotos": feed.MaxPhotos, "Audiences": audiences}
 	p.Data = data
 	if len(p.Errors) == 0 && p.Form["body"] == "" {
 		// An untouched composer is the same for everyone with the same

@@ -1,10 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"html"
 	"html/template"
 	"strconv"
-	"strings"
+	"unsafe"
 
 	"github.com/tsunagu/tsunagu/internal/audience"
 	"github.com/tsunagu/tsunagu/internal/feed"
@@ -19,25 +20,30 @@ type postView struct {
 }
 
 func viewPost(p *Page, post feed.Post) postView {
-	var b strings.Builder
+	var b bytes.Buffer
 	newCardWriter(p).write(&b, post, false)
 	return postView{ID: post.ID, AuthorID: post.AuthorID, Hidden: post.Hidden, Card: template.HTML(b.String())}
 }
 
-// feedCards is the cards of a feed page, written into one value so that the
-// page template inserts them with one action instead of twenty.
-func feedCards(p *Page, posts []feed.Post) template.HTML {
+// feedCards writes the cards of a feed page into buf and returns them as one
+// value, so that the page template inserts them with one action instead of
+// twenty. The value shares buf's memory (a feed page's cards are tens of
+// kilobytes, the largest piece of garbage a page made): it must not be used
+// after buf is reused.
+func feedCards(p *Page, posts []feed.Post, buf *bytes.Buffer) template.HTML {
 	size := 0
 	for _, post := range posts {
 		size += cardSize(post)
 	}
-	var b strings.Builder
-	b.Grow(size)
+	buf.Grow(size)
 	cw := newCardWriter(p)
 	for _, post := range posts {
-		cw.write(&b, post, true)
+		cw.write(buf, post, true)
 	}
-	return template.HTML(b.String())
+	if buf.Len() == 0 {
+		return ""
+	}
+	return template.HTML(unsafe.String(&buf.Bytes()[0], buf.Len()))
 }
 
 // cardSize is about the length of a card: its body and photos, and the
@@ -89,7 +95,7 @@ func (cw *cardWriter) commentsLabel(n int) string {
 	return l
 }
 
-func (cw *cardWriter) write(sb *strings.Builder, post feed.Post, fromFeed bool) {
+func (cw *cardWriter) write(sb *bytes.Buffer, post feed.Post, fromFeed bool) {
 	b := cardBuilder{sb}
 	e := html.EscapeString
 	p := cw.p
@@ -151,7 +157,7 @@ func (cw *cardWriter) write(sb *strings.Builder, post feed.Post, fromFeed bool) 
 }
 
 // cardBuilder writes several pieces at once without joining them first.
-type cardBuilder struct{ *strings.Builder }
+type cardBuilder struct{ *bytes.Buffer }
 
 func (b cardBuilder) put(parts ...string) {
 	for _, s := range parts {
