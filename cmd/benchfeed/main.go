@@ -58,8 +58,11 @@ func main() {
 	flag.StringVar(&c.database, "database", "", "postgres:// URL of a server on which to create (and drop) a database; default: SQLite in a temp dir")
 	flag.StringVar(&c.only, "only", "", `measure one phase only: "reads" or "creations" (for profiling)`)
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured phases (not the seeding) to this file")
-	flag.StringVar(&c.memProfile, "memprofile", "", "write a profile of the measured phases' allocations to this file")
+	flag.StringVar(&c.memProfile, "memprofile", "", "write a profile of the run's allocations to this file (the measured phases are most of them)")
 	flag.Parse()
+	if c.memProfile != "" {
+		runtime.MemProfileRate = 64 << 10 // set before anything is allocated, as the runtime asks
+	}
 	if c.only != "" && c.only != "reads" && c.only != "creations" {
 		fmt.Fprintln(os.Stderr, `benchfeed: -only is "reads" or "creations"`)
 		os.Exit(2)
@@ -200,8 +203,6 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	if c.memProfile != "" {
-		runtime.GC()
-		runtime.MemProfileRate = 64 << 10
 		defer func() {
 			if f, err := os.Create(c.memProfile); err == nil {
 				_ = pprof.Lookup("allocs").WriteTo(f, 0)
