@@ -77,6 +77,9 @@ func TestSCIMSettingsPage(t *testing.T) {
 	if err := e.App.DB.Read().QueryRowContext(t.Context(), `SELECT id FROM scim_tokens`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(res.Body, fmt.Sprintf(`action="%s"`, e.OrgPath(fmt.Sprintf("/admin/scim/%d/revoke", id)))) {
+		t.Errorf("no revoke button for token %d:\n%s", id, res.Body)
+	}
 	for _, bad := range []string{"abc", "0", "-1", "99999999"} {
 		if res := admin.Post(e.OrgPath("/admin/scim/"+bad+"/revoke"), nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("revoke %s: %d", bad, res.StatusCode)
