@@ -2,14 +2,14 @@ package apply
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/unicode/norm"
-
+	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/search"
 )
 
 // Candidate is an HR record an application may be about.
@@ -36,22 +36,11 @@ type HRRecord struct {
 	RehireEligibility, RehireConditions, Notes                    string
 }
 
-// fold makes names and departments comparable: full-width letters and
-// digits become ASCII (NFKC), spaces go, katakana becomes hiragana, and
-// Latin letters lower case.
+// fold makes names and departments comparable: search.Normalize (NFKC,
+// katakana to hiragana, lower case, punctuation to spaces) with the spaces
+// removed, so that 山田 花子 and 山田・花子 agree.
 func fold(s string) string {
-	s = norm.NFKC.String(s)
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r) || r == '・':
-			continue
-		case r >= 'ァ' && r <= 'ヶ':
-			r -= 'ァ' - 'ぁ'
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
+	return strings.ReplaceAll(search.Normalize(s), " ", "")
 }
 
 // katakana turns hiragana into katakana, to find records whose kana HR
@@ -167,18 +156,29 @@ func (c *Candidate) judge(a Application) {
 		((c.NameAgrees || c.KanaAgrees) && c.JoinedAgrees && c.LeftAgrees && c.DepartmentAgrees != "no")
 }
 
-// Candidates lists the records staff may link an application to. Only
-// admins get HR's internal fields; for anyone else they are removed here, on
-// the server, and only whether each fact agrees is told.
-func (s *Service) Candidates(ctx context.Context, a Application, viewer org.Role) ([]Candidate, error) {
+// Candidates lists the records staff may link a pending application to
+// (none once it is decided). Only admins get HR's internal fields, and
+// their viewing them is audited; for anyone else the fields are removed
+// here, on the server, and only whether each fact agrees is told.
+func (s *Service) Candidates(ctx context.Context, a Application, viewer Staff) ([]Candidate, error) {
+	if a.Status != StatusPending {
+		return nil, nil
+	}
 	cands, err := s.candidates(ctx, s.db.Read(), a)
-	if err != nil {
+	if err != nil || len(cands) == 0 {
 		return nil, err
 	}
-	if viewer != org.Admin {
+	if viewer.Member.Role != org.Admin {
 		for i := range cands {
 			cands[i].HR = nil
 		}
+		return cands, nil
+	}
+	err = audit.Log(ctx, s.db.Write(), audit.Entry{OrgID: a.OrgID, ActorUserID: viewer.Member.UserID, ActorLabel: viewer.Member.Email,
+		Action: "apply.candidates_viewed", Target: fmt.Sprintf("application:%d", a.ID), IP: viewer.Client.IP,
+		Detail: map[string]string{"candidates": strconv.Itoa(len(cands))}})
+	if err != nil {
+		return nil, err
 	}
 	return cands, nil
 }

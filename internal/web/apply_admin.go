@@ -2,13 +2,11 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/tsunagu/tsunagu/internal/apply"
-	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/org"
 )
 
@@ -56,25 +54,13 @@ func (s *Server) applicationFromPath(w http.ResponseWriter, r *http.Request, rc 
 	return a, true
 }
 
-// renderApplication shows one application with its candidate records.
-// Admins see HR's internal fields of the candidates (and the view is
-// audited); supporters see only whether each fact agrees.
+// renderApplication shows one application with its candidate records
+// (apply.Candidates decides what each role sees, and audits admins).
 func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, rc *reqCtx, a apply.Application, status int, p *Page) {
-	cands, err := s.applications.Candidates(r.Context(), a, rc.member.Role)
+	cands, err := s.applications.Candidates(r.Context(), a, s.staffOf(r, rc))
 	if err != nil {
 		s.serverError(w, r, err)
 		return
-	}
-	if rc.member.Role == org.Admin && len(cands) > 0 && a.Status == apply.StatusPending {
-		if err := audit.Log(r.Context(), s.db.Write(), audit.Entry{OrgID: rc.org.ID, ActorUserID: rc.member.UserID, ActorLabel: rc.member.Email,
-			Action: "apply.candidates_viewed", Target: fmt.Sprintf("application:%d", a.ID), IP: s.clientIP(r),
-			Detail: map[string]string{"candidates": fmt.Sprint(len(cands))}}); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	if a.Status != apply.StatusPending {
-		cands = nil
 	}
 	p.Title = a.Name().Display(p.Lang)
 	if p.Form == nil {
