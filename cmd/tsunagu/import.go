@@ -13,13 +13,23 @@ import (
 	"github.com/tsunagu/tsunagu/internal/org"
 )
 
-const importUsage = `import [flags] file.csv
+// importUsage lists the mapping fields from hrimport.Fields, so that a new
+// field cannot be missing from --help.
+var importUsage = `import [flags] file.csv
 
 Imports past leavers and current employees from an HR file (CSV from Excel
 or an HR system, UTF-8 or Shift_JIS), as the web page /admin/import does:
 rows are keyed by employee number, else email; re-importing changes only
 what changed. Prints the report; exits 1 when a row has an error.
-Mapping fields: ` + "employee_number, email, full_name, family, given, full_kana, family_kana, given_kana, family_romaji, given_romaji, hired_on, left_on, department, job_title, rehire_eligibility, notes, status"
+Mapping fields: ` + fieldList()
+
+func fieldList() string {
+	names := make([]string, len(hrimport.Fields))
+	for i, f := range hrimport.Fields {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}
 
 // cliMaxBytes bounds a file given on the command line: the operator's own
 // file, so well above the web upload limit, but still a limit.
