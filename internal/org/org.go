@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 )
@@ -64,6 +65,22 @@ func (o Organization) Name(lang string) string {
 		return o.NameEN
 	}
 	return o.NameJA
+}
+
+// maxNextLen bounds the page a sign-in or a language switch returns to.
+const maxNextLen = 500
+
+// SafeNext is next if it is a page of this organization that is safe to
+// send someone to after signing in (no other site, organization or path
+// trick, no control characters, not absurdly long); otherwise the
+// organization's home page.
+func (o Organization) SafeNext(next string) string {
+	prefix := "/o/" + o.Slug + "/"
+	if len(next) <= maxNextLen && strings.HasPrefix(next, prefix) && !strings.Contains(next, "//") && !strings.Contains(next, `\`) &&
+		!strings.Contains(next, "/../") && !strings.ContainsFunc(next, unicode.IsControl) {
+		return next
+	}
+	return prefix
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)

@@ -3,6 +3,7 @@ package org_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/tsunagu/tsunagu/internal/org"
@@ -136,5 +137,27 @@ func TestMembersAndRoles(t *testing.T) {
 	}
 	if _, err := s.Member(ctx, other.ID, tanaka); !errors.Is(err, org.ErrNotFound) {
 		t.Fatal("member found through another organization")
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	o := org.Organization{Slug: "sakura"}
+	for next, want := range map[string]string{
+		"/o/sakura/members?q=1":                 "/o/sakura/members?q=1",
+		"/o/sakura/":                            "/o/sakura/",
+		"":                                      "/o/sakura/",
+		"https://evil.example/":                 "/o/sakura/",
+		"//evil.example":                        "/o/sakura/",
+		"/o/sakura//evil":                       "/o/sakura/",
+		"/o/sakura/../kaede/":                   "/o/sakura/",
+		"/o/kaede/":                             "/o/sakura/",
+		"/o/sakura/\\evil":                      "/o/sakura/",
+		"/o/sakura/\nSet-Cookie":                "/o/sakura/",
+		"/o/sakuraX/":                           "/o/sakura/",
+		"/o/sakura/" + strings.Repeat("a", 600): "/o/sakura/",
+	} {
+		if got := o.SafeNext(next); got != want {
+			t.Errorf("SafeNext(%q) = %q, want %q", next, got, want)
+		}
 	}
 }

@@ -23,7 +23,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	}
 	p := s.newPage(r, rc, "login.title")
 	s.takeFlash(w, r, p)
-	p.Form = map[string]string{"next": safeNext(rc.org, r.URL.Query().Get("next"))}
+	p.Form = map[string]string{"next": rc.org.SafeNext(r.URL.Query().Get("next"))}
 	p.Data = s.ssoLoginData(r, rc, p, p.Form["next"])
 	s.render(w, r, http.StatusOK, "login.html", p)
 }
@@ -35,7 +35,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	password := r.PostForm.Get("password")
 	p := s.newPage(r, rc, "login.title")
-	p.Form = map[string]string{"email": email, "next": safeNext(rc.org, r.PostForm.Get("next"))}
+	p.Form = map[string]string{"email": email, "next": rc.org.SafeNext(r.PostForm.Get("next"))}
 	p.Data = s.ssoLoginData(r, rc, p, p.Form["next"])
 	p.Errors = map[string]string{}
 	if email == "" {

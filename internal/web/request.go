@@ -156,16 +156,6 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request, p *Page) {
 	s.clearCookie(w, p.Org, flashCookie)
 }
 
-// safeNext keeps post-sign-in redirects inside the organization, so that a
-// crafted link cannot send a person elsewhere.
-func safeNext(o org.Organization, next string) string {
-	prefix := "/o/" + o.Slug + "/"
-	if strings.HasPrefix(next, prefix) && !strings.Contains(next, "//") && !strings.Contains(next, `\`) {
-		return next
-	}
-	return prefix
-}
-
 // switchLanguage sets the language cookie and, for a signed-in member,
 // saves the choice on their account.
 func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -185,5 +175,5 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request, rc *reqC
 			return
 		}
 	}
-	http.Redirect(w, r, safeNext(rc.org, r.PostForm.Get("next")), http.StatusSeeOther)
+	http.Redirect(w, r, rc.org.SafeNext(r.PostForm.Get("next")), http.StatusSeeOther)
 }

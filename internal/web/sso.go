@@ -52,7 +52,7 @@ func (s *Server) ssoLogin(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		return
 	}
 	q := r.URL.Query()
-	next, join := sso.SafeNext(rc.org, q.Get("next")), q.Get("join")
+	next, join := rc.org.SafeNext(q.Get("next")), q.Get("join")
 	if rc.member != nil && join == "" {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
