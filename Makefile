@@ -4,7 +4,7 @@
 demo:
 	go run ./cmd/tsunagu demo
 
-# Everything: vet, staticcheck, the suite on SQLite and PostgreSQL with -race, browser tests.
+# Everything: vet, staticcheck, the suite on SQLite (with -race) and on PostgreSQL, browser tests.
 test:
 	./scripts/test.sh
 

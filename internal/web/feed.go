@@ -12,7 +12,6 @@ import (
 
 	"github.com/tsunagu/tsunagu/internal/audience"
 	"github.com/tsunagu/tsunagu/internal/feed"
-	"github.com/tsunagu/tsunagu/internal/photo"
 )
 
 // MaxPostBodyBytes bounds a post with its photos.
@@ -134,36 +133,21 @@ func (s *Server) parseUpload(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// savePhotos processes and stores the uploaded photos; on a problem it
-// removes those already saved and returns the catalog key.
-func (s *Server) savePhotos(orgID int64, files []*multipart.FileHeader) (keys []string, errKey string, err error) {
-	cleanup := func() {
-		for _, k := range keys {
-			_ = s.photos.Delete(orgID, k)
-		}
-	}
+// savePhotos stores the uploaded photos; on a problem it removes those
+// already saved and returns the catalog key.
+func (s *Server) savePhotos(orgID int64, files []*multipart.FileHeader) (keys []string, problem string, err error) {
 	for _, fh := range files {
+		var key string
 		f, err := fh.Open()
-		if err != nil {
-			cleanup()
-			return nil, "", err
+		if err == nil {
+			key, problem, err = s.storePhoto(orgID, f)
+			f.Close()
 		}
-		s.photoSlots <- struct{}{}
-		variants, err := photo.Process(f, photo.Limits{MaxBytes: MaxPhotoBytes})
-		<-s.photoSlots
-		f.Close()
-		if k := photoErrorKey(err); k != "" {
-			cleanup()
-			return nil, k, nil
-		}
-		if err != nil {
-			cleanup()
-			return nil, "", err
-		}
-		key, err := s.photos.Save(orgID, variants)
-		if err != nil {
-			cleanup()
-			return nil, "", err
+		if problem != "" || err != nil {
+			for _, k := range keys {
+				_ = s.photos.Delete(orgID, k)
+			}
+			return nil, problem, err
 		}
 		keys = append(keys, key)
 	}
@@ -246,7 +230,7 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, po
 		s.serverError(w, r, err)
 		return
 	}
-	p.Data = map[string]any{"Post": viewPost(p, post), "Raw": post, "Comments": comments, "MaxComment": feed.MaxCommentLen}
+	p.Data = map[string]any{"Post": viewPost(p, post), "Comments": comments, "MaxComment": feed.MaxCommentLen}
 	s.render(w, r, status, "feed_post.html", p)
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -159,6 +160,25 @@ func photoErrorKey(err error) string {
 	return ""
 }
 
+// storePhoto decodes, re-encodes (dropping metadata) and saves one uploaded
+// photo. Decoding a large photo takes a core and ~100 MB for a moment, so a
+// few are decoded at a time to keep the server responsive. A photo its
+// sender can fix comes back as the catalog key that says how; anything else
+// as an error.
+func (s *Server) storePhoto(orgID int64, file io.Reader) (key, problem string, err error) {
+	s.photoSlots <- struct{}{}
+	variants, err := photo.Process(file, photo.Limits{MaxBytes: MaxPhotoBytes})
+	<-s.photoSlots
+	if k := photoErrorKey(err); k != "" {
+		return "", k, nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	key, err = s.photos.Save(orgID, variants)
+	return key, "", err
+}
+
 func (s *Server) profilePhoto(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	file, _, err := r.FormFile("photo")
 	if err != nil {
@@ -171,20 +191,11 @@ func (s *Server) profilePhoto(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return
 	}
 	defer file.Close()
-	// Decoding a large photo takes a core and ~100 MB for a moment; a few at
-	// a time keep the server responsive.
-	s.photoSlots <- struct{}{}
-	variants, err := photo.Process(file, photo.Limits{MaxBytes: MaxPhotoBytes})
-	<-s.photoSlots
-	if key := photoErrorKey(err); key != "" {
-		s.photoProblem(w, r, rc, key)
+	key, problem, err := s.storePhoto(rc.org.ID, file)
+	if problem != "" {
+		s.photoProblem(w, r, rc, problem)
 		return
 	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	key, err := s.photos.Save(rc.org.ID, variants)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
