@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -70,6 +71,23 @@ func membersCSVURL(p *Page) string {
 // csvSafe defuses spreadsheet formulas (OWASP "CSV injection"): a cell that
 // starts with =, +, -, @, a tab or a carriage return is prefixed with ' so
 // that Excel shows it as text instead of evaluating it.
+// excelCSV writes the byte order mark without which Excel does not read a
+// file as UTF-8, and returns a CSV writer with the CRLF line ends it expects.
+func excelCSV(w io.Writer) *csv.Writer {
+	_, _ = io.WriteString(w, "\uFEFF")
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	return cw
+}
+
+// csvAttachment makes the response a CSV download named name, in ASCII and
+// in UTF-8 for the browsers that read that.
+func csvAttachment(h http.Header, name string) {
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
+	h.Set("Cache-Control", "no-store")
+}
+
 func csvSafe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
@@ -109,9 +127,7 @@ func (s *Server) adminMembersCSV(w http.ResponseWriter, r *http.Request, rc *req
 	}
 
 	var buf bytes.Buffer
-	buf.WriteString("\uFEFF") // BOM: Excel reads the file as UTF-8 only with it
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
+	cw := excelCSV(&buf)
 	header := make([]string, len(exportColumns))
 	for i, k := range exportColumns {
 		header[i] = i18n.T(lang, k)
@@ -159,9 +175,7 @@ func (s *Server) adminMembersCSV(w http.ResponseWriter, r *http.Request, rc *req
 
 	name := "members-" + s.auth.Now().In(jst).Format("20060102") + ".csv"
 	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
-	h.Set("Cache-Control", "no-store")
+	csvAttachment(h, name)
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	_, _ = buf.WriteTo(w)

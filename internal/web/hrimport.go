@@ -1,12 +1,9 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/tsunagu/tsunagu/internal/hrimport"
@@ -355,13 +352,8 @@ func (s *Server) importErrorsCSV(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	lang := s.language(r, rc.member)
 	name := fmt.Sprintf("import-%d-errors.csv", imp.ID)
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
-	h.Set("Cache-Control", "no-store")
-	_, _ = io.WriteString(w, "\uFEFF")
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
+	csvAttachment(w.Header(), name)
+	cw := excelCSV(w)
 	t := func(k string) string { return i18n.T(lang, k) }
 	_ = cw.Write([]string{t("hrimport.col.row"), t("hrimport.col.column"), t("hrimport.col.message"), t("hrimport.col.value")})
 	err := s.imports.EachError(r.Context(), rc.org.ID, imp.ID, 0, func(e hrimport.RowError) error {
@@ -376,12 +368,8 @@ func (s *Server) importErrorsCSV(w http.ResponseWriter, r *http.Request, rc *req
 // importTemplate is a sample file with the headers the mapping recognizes,
 // in UTF-8 with BOM so that Excel opens it correctly.
 func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="tsunagu-import-template.csv"`)
-	_, _ = io.WriteString(w, "\uFEFF")
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
+	csvAttachment(w.Header(), "tsunagu-import-template.csv")
+	cw := excelCSV(w)
 	_ = cw.Write([]string{"社員番号", "姓", "名", "セイ", "メイ", "メールアドレス", "入社日", "退職日", "部署", "役職", "再雇用可否", "備考"})
 	_ = cw.Write([]string{"E0001", "山田", "花子", "ヤマダ", "ハナコ", "hanako.yamada@example.jp", "2015/04/01", "2023/03/31", "営業部", "課長", "可", ""})
 	_ = cw.Write([]string{"E0002", "佐藤", "一郎", "サトウ", "イチロウ", "ichiro.sato@example.jp", "令和2年4月1日", "", "開発部", "エンジニア", "", ""})
