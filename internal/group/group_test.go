@@ -98,6 +98,14 @@ func TestApprovalFlowNotifies(t *testing.T) {
 		sup.UserID, group.Link(g.ID)); n != 1 {
 		t.Fatalf("%d request notifications to the manager", n)
 	}
+	// The requester is named as each reader writes names.
+	items, _, err := e.App.Notify.List(ctx, e.Org.ID, sup.UserID, 1)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("manager's notifications %+v %v", items, err)
+	}
+	if ja, en := items[0].Text("ja"), items[0].Text("en"); !strings.Contains(ja, "田中 太郎さん") || !strings.Contains(en, "Taro Tanaka asked") {
+		t.Errorf("request named as %q / %q", ja, en)
+	}
 	// A member who does not manage the group cannot decide.
 	if err := gs.Decide(ctx, e.Org.ID, g.ID, alum.UserID, true, actor(other)); !errors.Is(err, group.ErrForbidden) {
 		t.Fatalf("non-manager approved: %v", err)

@@ -2,13 +2,14 @@ package group
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/notify"
+	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 )
 
@@ -64,7 +65,7 @@ func (s *Service) Join(ctx context.Context, orgID, groupID int64, by Actor) (str
 			state = existing
 			return nil
 		}
-		if !errors.Is(err, errNoRows) {
+		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (org_id, group_id, user_id, state, is_manager, created_at)
@@ -85,51 +86,25 @@ func (s *Service) notifyManagers(ctx context.Context, tx db.Querier, g Group, re
 	if s.notify == nil {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT gm.user_id FROM group_members gm
+	managers, err := queryIDs(ctx, tx, `SELECT gm.user_id FROM group_members gm
 		JOIN memberships m ON m.org_id = gm.org_id AND m.user_id = gm.user_id AND m.ended_at IS NULL
 		WHERE gm.org_id = $1 AND gm.group_id = $2 AND gm.is_manager = TRUE`, g.OrgID, g.ID)
+	if err == nil && len(managers) == 0 {
+		managers, err = queryIDs(ctx, tx, `SELECT user_id FROM memberships WHERE org_id = $1 AND ended_at IS NULL AND role IN ('admin', 'supporter')`, g.OrgID)
+	}
 	if err != nil {
 		return err
 	}
-	var managers []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		managers = append(managers, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	var n org.Name
+	if err := tx.QueryRowContext(ctx, `SELECT family_name, given_name, family_romaji, given_romaji, name_order_en = 'family_first'
+		FROM users WHERE org_id = $1 AND id = $2`, g.OrgID, requester).Scan(&n.Family, &n.Given, &n.FamilyRomaji, &n.GivenRomaji, &n.EnglishFamilyFirst); err != nil {
 		return err
 	}
-	if len(managers) == 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT user_id FROM memberships WHERE org_id = $1 AND ended_at IS NULL AND role IN ('admin', 'supporter')`, g.OrgID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			managers = append(managers, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	var family, given string
-	if err := tx.QueryRowContext(ctx, `SELECT family_name, given_name FROM users WHERE org_id = $1 AND id = $2`, g.OrgID, requester).Scan(&family, &given); err != nil {
-		return err
-	}
-	name := strings.TrimSpace(family + " " + given)
+	args := notify.NameArgs(n)
+	args["group"] = g.Name
 	for _, m := range managers {
 		if err := s.notify.Notify(ctx, tx, notify.Notification{OrgID: g.OrgID, UserID: m, ActorID: requester, Kind: "group_request",
-			Category: notify.Groups, Args: map[string]string{"group": g.Name, "name": name}, Link: Link(g.ID)}); err != nil {
+			Category: notify.Groups, Args: args, Link: Link(g.ID)}); err != nil {
 			return err
 		}
 	}
@@ -150,7 +125,7 @@ func (s *Service) Leave(ctx context.Context, orgID, groupID int64, by Actor) err
 		}
 		var manager bool
 		err = tx.QueryRowContext(ctx, `SELECT is_manager FROM group_members WHERE org_id = $1 AND group_id = $2 AND user_id = $3`, orgID, groupID, by.UserID).Scan(&manager)
-		if errors.Is(err, errNoRows) {
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {

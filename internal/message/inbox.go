@@ -61,7 +61,7 @@ func (s *Service) writeInbox(ctx context.Context, tx db.Tx, orgID, convID, membe
 	if _, err := tx.ExecContext(ctx, `UPDATE conversations SET closed_at = NULL, closed_by = NULL WHERE org_id = $1 AND id = $2`, orgID, convID); err != nil {
 		return err
 	}
-	name, err := displayName(ctx, tx, orgID, memberID)
+	args, err := nameArgs(ctx, tx, orgID, memberID)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Service) writeInbox(ctx context.Context, tx db.Tx, orgID, convID, membe
 	}
 	for _, a := range admins {
 		if err := s.notify.Notify(ctx, tx, notify.Notification{OrgID: orgID, UserID: a, ActorID: memberID, Kind: KindInbox,
-			Category: notify.Staff, Args: map[string]string{"name": name}, Link: inboxLink(convID)}); err != nil {
+			Category: notify.Staff, Args: args, Link: inboxLink(convID)}); err != nil {
 			return err
 		}
 	}
@@ -147,9 +147,12 @@ func (s *Service) Reply(ctx context.Context, o org.Organization, admin org.Membe
 	})
 }
 
-// SetClosed closes or reopens an inbox thread. Closing says "answered";
-// the member may still write, which reopens it.
+// SetClosed closes or reopens an inbox thread (admins only, as Reply).
+// Closing says "answered"; the member may still write, which reopens it.
 func (s *Service) SetClosed(ctx context.Context, orgID int64, admin org.Member, ip string, convID int64, closed bool) error {
+	if admin.Role != org.Admin {
+		return ErrNotFound
+	}
 	return s.db.Tx(ctx, func(tx db.Tx) error {
 		c, err := s.load(ctx, tx, orgID, convID)
 		if err != nil {

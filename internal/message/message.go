@@ -169,10 +169,12 @@ func (s *Service) checkRate(ctx context.Context, q db.Querier, orgID, senderID i
 	return nil
 }
 
-func displayName(ctx context.Context, q db.Querier, orgID, userID int64) (string, error) {
-	var family, given string
-	err := q.QueryRowContext(ctx, `SELECT family_name, given_name FROM users WHERE org_id = $1 AND id = $2`, orgID, userID).Scan(&family, &given)
-	return strings.TrimSpace(family + " " + given), err
+// nameArgs names userID in a notification, in the reader's language.
+func nameArgs(ctx context.Context, q db.Querier, orgID, userID int64) (map[string]string, error) {
+	var n org.Name
+	err := q.QueryRowContext(ctx, `SELECT family_name, given_name, family_romaji, given_romaji, name_order_en = 'family_first'
+		FROM users WHERE org_id = $1 AND id = $2`, orgID, userID).Scan(&n.Family, &n.Given, &n.FamilyRomaji, &n.GivenRomaji, &n.EnglishFamilyFirst)
+	return notify.NameArgs(n), err
 }
 
 // insert adds a message and moves the conversation's last message and the
@@ -247,12 +249,12 @@ func (s *Service) sendDirect(ctx context.Context, tx db.Tx, orgID, convID, sende
 	if _, err := s.insert(ctx, tx, orgID, convID, senderID, false, body, now, readCol); err != nil {
 		return err
 	}
-	name, err := displayName(ctx, tx, orgID, senderID)
+	args, err := nameArgs(ctx, tx, orgID, senderID)
 	if err != nil {
 		return err
 	}
 	return s.notify.Notify(ctx, tx, notify.Notification{OrgID: orgID, UserID: other, ActorID: senderID, Kind: KindReceived,
-		Category: notify.Messages, Args: map[string]string{"name": name}, Link: link(convID)})
+		Category: notify.Messages, Args: args, Link: link(convID)})
 }
 
 // Send adds a message from senderID to a conversation they take part in:
@@ -396,7 +398,7 @@ func (s *Service) MarkRead(ctx context.Context, orgID, userID, convID int64) err
 	return err
 }
 
-// unreadDirect is the condition "m is unread for $2" on messages m of
+// unreadFor is the condition "m is unread for $2" on messages m of
 // conversations c, leaving out conversations $2 hid by blocking.
 const unreadFor = `m.sender_id <> $2 AND ((c.user_a = $2 AND m.id > c.a_read_id) OR (c.user_b = $2 AND m.id > c.b_read_id))
 	AND NOT EXISTS (SELECT 1 FROM message_blocks k WHERE k.org_id = c.org_id AND k.blocker_id = $2

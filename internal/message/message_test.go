@@ -402,6 +402,9 @@ func TestInboxSharedByAdmins(t *testing.T) {
 	if err := s.Reply(ctx, o, hr1, "", id, "   "); !errors.Is(err, message.ErrEmpty) {
 		t.Errorf("empty reply: %v", err)
 	}
+	if err := s.SetClosed(ctx, o.ID, sup, "", id, true); !errors.Is(err, message.ErrNotFound) {
+		t.Errorf("supporter closes: %v", err)
+	}
 	if after := counts(t, e); after != before {
 		t.Errorf("refused replies wrote: %s, was %s", after, before)
 	}

@@ -74,6 +74,13 @@ type Notification struct {
 	Link     string // a path inside the organization, e.g. "/feed/posts/12"
 }
 
+// NameArgs are the arguments that name a person as {name}: the name as
+// written for Japanese readers, the romaji name in the person's order for
+// English readers (see Notification).
+func NameArgs(n org.Name) map[string]string {
+	return map[string]string{"name": n.Display("ja"), "name@en": n.Display("en")}
+}
+
 // KindDigest is the job kind that sends one member's daily or weekly digest.
 const KindDigest = "notify.digest"
 
