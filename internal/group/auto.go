@@ -2,7 +2,6 @@ package group
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -13,8 +12,6 @@ import (
 	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 )
-
-var errNoRows = sql.ErrNoRows
 
 // Rule fields an automatic group can follow.
 const (
@@ -347,45 +344,19 @@ func (s *Service) ResyncAll(ctx context.Context, orgID int64) (int, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM groups WHERE org_id = $1 AND kind = 'auto' AND archived_at IS NULL`, orgID)
+		// Members of the groups who are no longer active need a sync too.
+		members, err := queryIDs(ctx, tx, `SELECT DISTINCT gm.user_id FROM group_members gm
+			JOIN groups g ON g.org_id = gm.org_id AND g.id = gm.group_id
+			WHERE gm.org_id = $1 AND g.kind = 'auto' AND g.archived_at IS NULL`, orgID)
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		users := map[int64]bool{}
 		for _, f := range all {
 			users[f.userID] = true
 		}
-		// Members of the groups who are no longer active need a sync too.
-		for _, id := range ids {
-			rows, err := tx.QueryContext(ctx, `SELECT user_id FROM group_members WHERE org_id = $1 AND group_id = $2`, orgID, id)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var u int64
-				if err := rows.Scan(&u); err != nil {
-					rows.Close()
-					return err
-				}
-				users[u] = true
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
+		for _, u := range members {
+			users[u] = true
 		}
 		for u := range users {
 			n, err := s.syncMember(ctx, tx, orgID, u)

@@ -159,8 +159,7 @@ func (s *Service) PostableGroups(ctx context.Context, orgID, userID int64) ([]Gr
 	if role.Staff() {
 		return s.list(ctx, `WHERE g.org_id = $1 AND g.archived_at IS NULL ORDER BY g.name, g.id`, orgID)
 	}
-	return s.list(ctx, `WHERE g.org_id = $1 AND g.archived_at IS NULL AND EXISTS (SELECT 1 FROM group_members gm
-		WHERE gm.org_id = g.org_id AND gm.group_id = g.id AND gm.user_id = $2 AND gm.state = 'member') ORDER BY g.name, g.id`, orgID, userID)
+	return s.MyGroups(ctx, orgID, userID)
 }
 
 func (s *Service) role(ctx context.Context, q db.Querier, orgID, userID int64) (org.Role, error) {
@@ -187,6 +186,24 @@ func (s *Service) list(ctx context.Context, where string, args ...any) ([]Group,
 		out = append(out, g)
 	}
 	return out, rows.Err()
+}
+
+// queryIDs runs a query of one id column and collects the ids.
+func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // MyGroups lists the active groups userID belongs to, by name.
