@@ -110,8 +110,8 @@ func (s *Server) groupCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 // groupFromPath loads the group named in the URL; another organization's
 // group, or a malformed id, is 404.
 func (s *Server) groupFromPath(w http.ResponseWriter, r *http.Request, rc *reqCtx) (group.Group, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := pathID(r)
+	if !ok {
 		s.notFoundPage(w, r)
 		return group.Group{}, false
 	}
@@ -129,16 +129,15 @@ func (s *Server) groupFromPath(w http.ResponseWriter, r *http.Request, rc *reqCt
 
 // groupView is the data of a group's page.
 type groupView struct {
-	G          group.Group
-	Me         group.Membership
-	CanManage  bool
-	Staff      bool
-	Members    []group.Person
-	Requests   []group.Person
-	Posts      []feed.Post
-	HasFeed    bool
-	RuleLabel  string
-	Industries []string
+	G         group.Group
+	Me        group.Membership
+	CanManage bool
+	Staff     bool
+	Members   []group.Person
+	Requests  []group.Person
+	Posts     []feed.Post
+	HasFeed   bool
+	RuleLabel string
 }
 
 func (s *Server) groupShow(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -146,10 +145,15 @@ func (s *Server) groupShow(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	if !ok {
 		return
 	}
+	s.groupPage(w, r, rc, g, s.groupPageOf(r, rc, g), http.StatusOK)
+}
+
+// groupPageOf starts a group's page, its edit form filled with the group.
+func (s *Server) groupPageOf(r *http.Request, rc *reqCtx, g group.Group) *Page {
 	p := s.newPage(r, rc, "group.show.title")
 	p.Title = g.Name
 	p.Form = map[string]string{"name": g.Name, "description": g.Description}
-	s.groupPage(w, r, rc, g, p, http.StatusOK)
+	return p
 }
 
 func (s *Server) groupPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, g group.Group, p *Page, status int) {
@@ -207,7 +211,14 @@ func (s *Server) groupActionFlash(w http.ResponseWriter, r *http.Request, rc *re
 		return
 	}
 	flash, err := do(g)
+	var errs group.Errors
 	switch {
+	case errors.As(err, &errs):
+		// Only the edit form has fields: show it again with what was typed.
+		p := s.groupPageOf(r, rc, g)
+		p.Form = map[string]string{"name": r.PostFormValue("name"), "description": r.PostFormValue("description")}
+		p.Errors = groupErrors(p, errs)
+		s.groupPage(w, r, rc, g, p, http.StatusUnprocessableEntity)
 	case errors.Is(err, group.ErrNotFound):
 		s.notFoundPage(w, r)
 	case errors.Is(err, group.ErrForbidden):
@@ -227,9 +238,7 @@ func (s *Server) groupActionFlash(w http.ResponseWriter, r *http.Request, rc *re
 }
 
 func (s *Server) groupProblem(w http.ResponseWriter, r *http.Request, rc *reqCtx, g group.Group, key string) {
-	p := s.newPage(r, rc, "group.show.title")
-	p.Title = g.Name
-	p.Form = map[string]string{"name": g.Name, "description": g.Description}
+	p := s.groupPageOf(r, rc, g)
 	p.Errors = map[string]string{"form": p.T(key)}
 	s.groupPage(w, r, rc, g, p, http.StatusConflict)
 }
@@ -297,22 +306,10 @@ func (s *Server) groupArchive(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 func (s *Server) groupUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	g, ok := s.groupFromPath(w, r, rc)
-	if !ok {
-		return
-	}
-	name, desc := r.PostFormValue("name"), r.PostFormValue("description")
-	_, err := s.groups.Update(r.Context(), rc.org.ID, g.ID, s.groupActor(r, rc), name, desc)
-	var errs group.Errors
-	if errors.As(err, &errs) {
-		p := s.newPage(r, rc, "group.show.title")
-		p.Title = g.Name
-		p.Form = map[string]string{"name": name, "description": desc}
-		p.Errors = groupErrors(p, errs)
-		s.groupPage(w, r, rc, g, p, http.StatusUnprocessableEntity)
-		return
-	}
-	s.groupAction(w, r, rc, "flash.group.updated", func(group.Group) error { return err })
+	s.groupAction(w, r, rc, "flash.group.updated", func(g group.Group) error {
+		_, err := s.groups.Update(r.Context(), rc.org.ID, g.ID, s.groupActor(r, rc), r.PostFormValue("name"), r.PostFormValue("description"))
+		return err
+	})
 }
 
 // groupAdminView is the data of /admin/groups.

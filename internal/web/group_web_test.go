@@ -84,6 +84,26 @@ func TestGroupWebApprovalFlow(t *testing.T) {
 	if res := me.Get(e.OrgPath("/groups/" + id)); !strings.Contains(res.Body, "このグループのメンバーです") {
 		t.Fatal("not shown as a member")
 	}
+	// Editing: a bad name is refused next to the field with what was
+	// typed kept, and nothing changes; a member who does not manage the
+	// group may not edit it; a good edit is saved.
+	res = staff.Post(e.OrgPath("/groups/"+id+"/edit"), url.Values{"name": {strings.Repeat("広", 51)}, "description": {"新しい説明"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "グループ名は50文字以内で入力してください（現在51文字）") ||
+		!strings.Contains(res.Body, "新しい説明") {
+		t.Fatalf("bad edit: %d %s", res.StatusCode, res.Body)
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM groups WHERE name = '広報OB会' AND description = '広報部の卒業生の会'`); n != 1 {
+		t.Fatal("a refused edit changed the group")
+	}
+	if res := me.Post(e.OrgPath("/groups/"+id+"/edit"), url.Values{"name": {"乗っ取り"}}); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("edit by a plain member: %d", res.StatusCode)
+	}
+	if res := staff.Post(e.OrgPath("/groups/"+id+"/edit"), url.Values{"name": {"広報OB・OG会"}, "description": {"広報部の卒業生の会"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", res.StatusCode)
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM groups WHERE name = '広報OB・OG会'`); n != 1 {
+		t.Fatal("the edit was not saved")
+	}
 	// An archived group is read-only: joining says why, and writes nothing.
 	if res := staff.Post(e.OrgPath("/groups/"+id+"/archive"), nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("archive: %d", res.StatusCode)
