@@ -64,7 +64,11 @@ func scanRelay(row interface{ Scan(...any) error }) (Relay, error) {
 
 // Relays lists the relays of orgID, most recently moved first.
 func (s *Service) Relays(ctx context.Context, orgID int64) ([]Relay, error) {
-	rows, err := s.db.Read().QueryContext(ctx, relaySelect+` WHERE r.org_id = $1 ORDER BY r.updated_at DESC, r.id DESC LIMIT 100`, orgID)
+	return s.relays(ctx, ` WHERE r.org_id = $1 ORDER BY r.updated_at DESC, r.id DESC LIMIT 100`, orgID)
+}
+
+func (s *Service) relays(ctx context.Context, where string, args ...any) ([]Relay, error) {
+	rows, err := s.db.Read().QueryContext(ctx, relaySelect+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -112,20 +116,7 @@ func (s *Service) RelayOf(ctx context.Context, orgID, id int64) (Relay, []Link, 
 
 // RelayTurns lists the relays in which userID is named now.
 func (s *Service) RelayTurns(ctx context.Context, orgID, userID int64) ([]Relay, error) {
-	rows, err := s.db.Read().QueryContext(ctx, relaySelect+` WHERE r.org_id = $1 AND r.named_user_id = $2 ORDER BY r.id`, orgID, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Relay
-	for rows.Next() {
-		r, err := scanRelay(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return s.relays(ctx, ` WHERE r.org_id = $1 AND r.named_user_id = $2 ORDER BY r.id`, orgID, userID)
 }
 
 // ParseMember reads the "next member" field: a member id as the picker
@@ -143,31 +134,42 @@ func (s *Service) ParseMember(ctx context.Context, orgID int64, field string) (i
 	return id, err == nil
 }
 
-// checkNext validates the member named next in relay relayID (0: a new relay).
-func checkNext(ctx context.Context, q db.Querier, orgID, relayID, writer, next int64) Errors {
+// checkNext validates the member named next in relay relayID (0: a new
+// relay). Problems with the choice come back as Errors; err is a failure
+// to look.
+func checkNext(ctx context.Context, q db.Querier, orgID, relayID, writer, next int64) (Errors, error) {
 	if next <= 0 {
-		return Errors{{Field: "next", Key: "feed.relay.error.next_required"}}
+		return Errors{{Field: "next", Key: "feed.relay.error.next_required"}}, nil
 	}
 	if next == writer {
-		return Errors{{Field: "next", Key: "feed.relay.error.next_self"}}
+		return Errors{{Field: "next", Key: "feed.relay.error.next_self"}}, nil
 	}
 	_, activated, err := memberRole(ctx, q, orgID, next)
-	if err != nil || !activated {
-		return Errors{{Field: "next", Key: "feed.relay.error.next_unknown"}}
+	if errors.Is(err, ErrNotFound) || (err == nil && !activated) {
+		return Errors{{Field: "next", Key: "feed.relay.error.next_unknown"}}, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	if relayID > 0 {
 		var n int
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM relay_links WHERE org_id = $1 AND relay_id = $2 AND user_id = $3`, orgID, relayID, next).Scan(&n); err != nil || n > 0 {
-			return Errors{{Field: "next", Key: "feed.relay.error.next_in_chain"}}
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM relay_links WHERE org_id = $1 AND relay_id = $2 AND user_id = $3`, orgID, relayID, next).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return Errors{{Field: "next", Key: "feed.relay.error.next_in_chain"}}, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // StartRelay starts a relay with v's introduction, naming next.
 func (s *Service) StartRelay(ctx context.Context, o org.Organization, v Viewer, body string, next int64) (relayID, postID int64, err error) {
 	err = s.db.Tx(ctx, func(tx db.Tx) error {
-		errs := checkNext(ctx, tx, o.ID, 0, v.UserID, next)
+		errs, err := checkNext(ctx, tx, o.ID, 0, v.UserID, next)
+		if err != nil {
+			return err
+		}
 		errs = append(errs, checkLength("body", cleanText(body), MaxPostLen)...)
 		if len(errs) > 0 {
 			return errs
@@ -218,18 +220,20 @@ func (s *Service) link(ctx context.Context, tx db.Tx, o org.Organization, v View
 	if named != v.UserID {
 		return 0, ErrNotYourTurn
 	}
-	errs := checkNext(ctx, tx, o.ID, relayID, v.UserID, next)
+	if errs, err := checkNext(ctx, tx, o.ID, relayID, v.UserID, next); err != nil {
+		return 0, err
+	} else if len(errs) > 0 {
+		return 0, errs
+	}
 	intro := strings.TrimSpace(body) != ""
 	kind := "pass"
 	if intro {
 		kind = "intro"
 	}
-	if len(errs) > 0 {
-		return 0, errs
-	}
+	now := s.now()
 	var position int
 	err = tx.QueryRowContext(ctx, `UPDATE relays SET named_user_id = $3, links = links + 1, updated_at = $4
-		WHERE org_id = $1 AND id = $2 AND named_user_id = $5 RETURNING links`, o.ID, relayID, next, s.now(), v.UserID).Scan(&position)
+		WHERE org_id = $1 AND id = $2 AND named_user_id = $5 RETURNING links`, o.ID, relayID, next, now, v.UserID).Scan(&position)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotYourTurn
 	}
@@ -246,7 +250,7 @@ func (s *Service) link(ctx context.Context, tx db.Tx, o org.Organization, v View
 		post = postID
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO relay_links (org_id, relay_id, position, user_id, kind, post_id, named_user_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, o.ID, relayID, position, v.UserID, kind, post, next, s.now()); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, o.ID, relayID, position, v.UserID, kind, post, next, now); err != nil {
 		if db.IsUniqueViolation(err) {
 			return 0, ErrNotYourTurn
 		}

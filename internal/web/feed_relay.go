@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/tsunagu/tsunagu/internal/feed"
 )
@@ -62,24 +61,23 @@ func (s *Server) relayStart(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	http.Redirect(w, r, fmt.Sprintf("/o/%s/relay/%d", rc.org.Slug, id), http.StatusSeeOther)
 }
 
-func (s *Server) relayPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *Page, status int) bool {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+func (s *Server) relayPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *Page, status int) {
+	id, ok := pathID(r)
+	if !ok {
 		s.notFoundPage(w, r)
-		return false
+		return
 	}
 	relay, links, err := s.feed.RelayOf(r.Context(), rc.org.ID, id)
 	if errors.Is(err, feed.ErrNotFound) {
 		s.notFoundPage(w, r)
-		return false
+		return
 	}
 	if err != nil {
 		s.serverError(w, r, err)
-		return false
+		return
 	}
 	p.Data = map[string]any{"Relay": relay, "Links": links, "MyTurn": relay.NamedID == rc.member.UserID, "MaxLen": feed.MaxPostLen}
 	s.render(w, r, status, "feed_relay.html", p)
-	return true
 }
 
 func (s *Server) relay(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -92,13 +90,14 @@ func (s *Server) relayStep(w http.ResponseWriter, r *http.Request, rc *reqCtx, w
 	if !s.parseForm(w, r) {
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := pathID(r)
+	if !ok {
 		s.notFoundPage(w, r)
 		return
 	}
 	f := r.PostForm
 	next, _ := s.feed.ParseMember(r.Context(), rc.org.ID, f.Get("next"))
+	var err error
 	if write {
 		_, err = s.feed.WriteLink(r.Context(), rc.org, s.viewer(r, rc), id, f.Get("body"), next)
 	} else {
@@ -114,9 +113,13 @@ func (s *Server) relayStep(w http.ResponseWriter, r *http.Request, rc *reqCtx, w
 		if write {
 			p.Form = map[string]string{"body": f.Get("body"), "next": f.Get("next")}
 		} else {
+			// The pass form's picker is "pass_next" on the page (the write
+			// form on the same page has its own "next").
 			p.Form = map[string]string{"pass_next": f.Get("next")}
-			if e := feedErrors(p, errs)["next"]; e != "" {
-				errs = feed.Errors{{Field: "pass_next", Key: errs[0].Key, Args: errs[0].Args}}
+			for i := range errs {
+				if errs[i].Field == "next" {
+					errs[i].Field = "pass_next"
+				}
 			}
 		}
 		p.Errors = feedErrors(p, errs)
