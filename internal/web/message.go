@@ -13,6 +13,9 @@ import (
 // messageRoutes registers the message pages. Members message each other
 // and the company; the HR inbox is for admins only (see package message).
 func (s *Server) messageRoutes() {
+	if s.messages == nil {
+		return
+	}
 	s.page("GET /o/{org}/messages", anyMember, s.messageList)
 	s.page("GET /o/{org}/messages/new", anyMember, s.messageNewForm)
 	s.page("POST /o/{org}/messages/new", anyMember, s.messageStart)
@@ -47,8 +50,6 @@ func (s *Server) MessageUnread(r *http.Request, m *org.Member) int {
 
 func isHX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 
-// sendProblem maps a send error to the field and message shown next to the
-// box, with its status; ok is false for errors a person cannot act on.
 // refuseSend shows why a message was not sent, keeping what was typed, on
 // the page render draws. htmx swaps only successful responses, so an htmx
 // request gets its errors in a 200.
@@ -65,6 +66,8 @@ func (s *Server) refuseSend(w http.ResponseWriter, r *http.Request, p *Page, err
 	render(status)
 }
 
+// sendProblem maps a send error to the field and message shown next to the
+// box, with its status; ok is false for errors a person cannot act on.
 func sendProblem(p *Page, err error) (status int, ok bool) {
 	status = http.StatusUnprocessableEntity
 	var msg string
@@ -77,7 +80,8 @@ func sendProblem(p *Page, err error) (status int, ok bool) {
 		p.Errors = map[string]string{"form": p.T("message.error.cannot_send")}
 		return status, true
 	case errors.Is(err, message.ErrRateLimited):
-		p.Errors = map[string]string{"form": p.T("message.error.rate_limited", "max", message.RateLimit), "body": p.T("message.error.rate_limited", "max", message.RateLimit)}
+		// Not a problem of the text: said once, above the box.
+		p.Errors = map[string]string{"form": p.T("message.error.rate_limited", "max", message.RateLimit)}
 		return http.StatusTooManyRequests, true
 	default:
 		return 0, false
