@@ -75,38 +75,34 @@ func preferenceIn(ctx context.Context, q db.Querier, orgID, userID int64, c Cate
 // Preferences returns a member's preferences for the categories they may
 // set: staff (admins, supporters) also have the staff category.
 func (s *Service) Preferences(ctx context.Context, orgID, userID int64, staff bool) ([]Preference, error) {
+	// Without a database (built with New) nothing is saved: everyone has the defaults.
 	saved := map[Category]Preference{}
-	if s.cfg.DB == nil { // built with New: nothing saved, everyone has the defaults
-		var out []Preference
-		for _, c := range CategoriesFor(staff) {
-			out = append(out, DefaultPreference(c))
-		}
-		return out, nil
-	}
-	rows, err := s.cfg.DB.Read().QueryContext(ctx, `SELECT category, in_app, email FROM notification_prefs WHERE org_id = $1 AND user_id = $2`, orgID, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p Preference
-		var c, e string
-		if err := rows.Scan(&c, &p.InApp, &e); err != nil {
+	if s.cfg.DB != nil {
+		rows, err := s.cfg.DB.Read().QueryContext(ctx, `SELECT category, in_app, email FROM notification_prefs WHERE org_id = $1 AND user_id = $2`, orgID, userID)
+		if err != nil {
 			return nil, err
 		}
-		p.Category, p.Email = Category(c), Frequency(e)
-		saved[p.Category] = p
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		defer rows.Close()
+		for rows.Next() {
+			var p Preference
+			var c, e string
+			if err := rows.Scan(&c, &p.InApp, &e); err != nil {
+				return nil, err
+			}
+			p.Category, p.Email = Category(c), Frequency(e)
+			saved[p.Category] = p
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	var out []Preference
 	for _, c := range CategoriesFor(staff) {
-		if p, ok := saved[c]; ok {
-			out = append(out, p)
-		} else {
-			out = append(out, DefaultPreference(c))
+		p, ok := saved[c]
+		if !ok {
+			p = DefaultPreference(c)
 		}
+		out = append(out, p)
 	}
 	return out, nil
 }

@@ -63,8 +63,8 @@ func (s *Server) notificationsReadAll(w http.ResponseWriter, r *http.Request, rc
 }
 
 func (s *Server) notificationOpen(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
+	id, ok := pathID(r)
+	if !ok {
 		s.notFoundPage(w, r)
 		return
 	}
@@ -103,10 +103,7 @@ func (s *Server) notificationSettings(w http.ResponseWriter, r *http.Request, rc
 func (s *Server) renderNotifySettings(w http.ResponseWriter, r *http.Request, p *Page, status int, prefs []notify.Preference) {
 	rows := make([]notifySettingRow, len(prefs))
 	for i, pr := range prefs {
-		rows[i] = notifySettingRow{Preference: pr}
-		if key := p.Errors["email_"+string(pr.Category)]; key != "" {
-			rows[i].Error = key
-		}
+		rows[i] = notifySettingRow{Preference: pr, Error: p.Errors["email_"+string(pr.Category)]}
 	}
 	p.Data = map[string]any{"Rows": rows, "Frequencies": notify.Frequencies}
 	s.render(w, r, status, "notify_settings.html", p)
