@@ -417,7 +417,7 @@ func (s *Service) create(ctx context.Context, tx db.Querier, o org.Organization,
 			continue
 		}
 		if err := s.notify.Notify(ctx, tx, notify.Notification{OrgID: o.ID, UserID: uid, ActorID: v.UserID, Kind: "feed.mention",
-			Category: notify.Mentions, Args: map[string]string{"name": authorName(ctx, tx, o.ID, v.UserID)}, Link: fmt.Sprintf("/feed/posts/%d", id)}); err != nil {
+			Category: notify.Mentions, Args: actorArgs(ctx, tx, o.ID, v.UserID), Link: fmt.Sprintf("/feed/posts/%d", id)}); err != nil {
 			return 0, err
 		}
 	}
@@ -437,13 +437,13 @@ func memberRole(ctx context.Context, q db.Querier, orgID, userID int64) (org.Rol
 	return org.Role(role), activated, err
 }
 
-// authorName is the name notifications show, in Japanese order (the reader's
-// language is not known here; kanji names read the same in both).
-func authorName(ctx context.Context, q db.Querier, orgID, userID int64) string {
+// actorArgs name the member who caused a notification, in each reader's
+// language (notify.NameArgs).
+func actorArgs(ctx context.Context, q db.Querier, orgID, userID int64) map[string]string {
 	var n org.Name
-	_ = q.QueryRowContext(ctx, `SELECT family_name, given_name, family_romaji, given_romaji FROM users WHERE org_id = $1 AND id = $2`, orgID, userID).
-		Scan(&n.Family, &n.Given, &n.FamilyRomaji, &n.GivenRomaji)
-	return n.Display("ja")
+	_ = q.QueryRowContext(ctx, `SELECT family_name, given_name, family_romaji, given_romaji, COALESCE(name_order_en = 'family_first', FALSE)
+		FROM users WHERE org_id = $1 AND id = $2`, orgID, userID).Scan(&n.Family, &n.Given, &n.FamilyRomaji, &n.GivenRomaji, &n.EnglishFamilyFirst)
+	return notify.NameArgs(n)
 }
 
 // AddComment writes a comment by v on a post v sees and notifies the post's author.
@@ -469,7 +469,7 @@ func (s *Service) AddComment(ctx context.Context, o org.Organization, v Viewer, 
 			return err
 		}
 		return s.notify.Notify(ctx, tx, notify.Notification{OrgID: o.ID, UserID: p.AuthorID, ActorID: v.UserID, Kind: "feed.comment",
-			Category: notify.Comments, Args: map[string]string{"name": authorName(ctx, tx, o.ID, v.UserID)}, Link: fmt.Sprintf("/feed/posts/%d#c-%d", postID, id)})
+			Category: notify.Comments, Args: actorArgs(ctx, tx, o.ID, v.UserID), Link: fmt.Sprintf("/feed/posts/%d#c-%d", postID, id)})
 	})
 	return id, err
 }
@@ -500,8 +500,10 @@ func (s *Service) React(ctx context.Context, o org.Organization, v Viewer, postI
 			return err
 		}
 		added = true
+		args := actorArgs(ctx, tx, o.ID, v.UserID)
+		args["emoji"] = Emoji[kind]
 		return s.notify.Notify(ctx, tx, notify.Notification{OrgID: o.ID, UserID: p.AuthorID, ActorID: v.UserID, Kind: "feed.reaction",
-			Category: notify.Reactions, Args: map[string]string{"name": authorName(ctx, tx, o.ID, v.UserID), "emoji": Emoji[kind]}, Link: fmt.Sprintf("/feed/posts/%d", postID)})
+			Category: notify.Reactions, Args: args, Link: fmt.Sprintf("/feed/posts/%d", postID)})
 	})
 	return added, err
 }

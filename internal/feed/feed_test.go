@@ -238,6 +238,16 @@ func TestCommentsReactionsAndNotifications(t *testing.T) {
 			t.Errorf("%s notifications to author: %d, want %d", kind, n, want)
 		}
 	}
+	// The commenter is named as each reader writes names.
+	items, _, err := e.App.Notify.List(ctx, e.Org.ID, author.UserID, 1)
+	if err != nil || len(items) == 0 {
+		t.Fatalf("author's notifications: %v %v", items, err)
+	}
+	for _, it := range items {
+		if ja, en := it.Text("ja"), it.Text("en"); !strings.Contains(ja, "田中 太郎さん") || !strings.Contains(en, "Taro Tanaka") {
+			t.Errorf("%s names the member as %q / %q", it.Kind, ja, en)
+		}
+	}
 }
 
 // The counts a feed shows are kept on the post by triggers; they must match

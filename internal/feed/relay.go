@@ -257,5 +257,5 @@ func (s *Service) link(ctx context.Context, tx db.Tx, o org.Organization, v View
 		return 0, err
 	}
 	return postID, s.notify.Notify(ctx, tx, notify.Notification{OrgID: o.ID, UserID: next, ActorID: v.UserID, Kind: "feed.relay_named",
-		Category: notify.Relay, Args: map[string]string{"name": authorName(ctx, tx, o.ID, v.UserID)}, Link: fmt.Sprintf("/relay/%d", relayID)})
+		Category: notify.Relay, Args: actorArgs(ctx, tx, o.ID, v.UserID), Link: fmt.Sprintf("/relay/%d", relayID)})
 }
