@@ -49,7 +49,7 @@ func TestGroupRequestApproved(t *testing.T) {
 	m.checkNoSidewaysScroll("a group page")
 	m.do("ask to join", chromedp.Click(chromedp.CSS(`form[action$="/join"] button`)))
 	m.waitFor("the request notice", `document.readyState === "complete" && document.querySelector(".notice")?.textContent.includes("参加を申請しました")`)
-	m.wantText("#my-state", "参加を申請中です。管理者の承認をお待ちください。")
+	m.wantText("#my-state", "参加を申請中です。グループ管理者の承認をお待ちください。")
 
 	a := newBrowser(t, e, phone)
 	a.signIn(adminEmail)
