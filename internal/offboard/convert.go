@@ -202,10 +202,7 @@ func (s *Service) StartFromDirectory(ctx context.Context, orgID, userID int64, s
 			if err := tx.QueryRowContext(ctx, `SELECT locale FROM users WHERE org_id = $1 AND id = $2`, orgID, userID).Scan(&lang); err != nil {
 				return err
 			}
-			if lang != "en" {
-				lang = "ja"
-			}
-			d, err := s.insert(ctx, tx, orgID, clean{userID: userID, lastDay: s.Today(), lang: lang}, source, Actor{Email: label})
+			d, err := s.insert(ctx, tx, orgID, clean{userID: userID, lastDay: s.Today(), lang: email.Lang(lang)}, source, Actor{Email: label})
 			if err != nil {
 				return err
 			}

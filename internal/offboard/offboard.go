@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/email"
+	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 	"github.com/tsunagu/tsunagu/internal/platform/jobs"
@@ -147,11 +149,6 @@ type Input struct {
 	CardManager       string // email of an employee or staff member, optional
 }
 
-// Internal is what HR keeps about the leaver that only admins see.
-type Internal struct {
-	RehireEligibility, RehireConditions, Notes string
-}
-
 // Config builds a Service.
 type Config struct {
 	DB      *db.DB
@@ -192,9 +189,6 @@ func New(c Config) *Service {
 	c.Jobs.Register(KindConvert, 10, s.runConvert)
 	return s
 }
-
-// Now is the service's clock.
-func (s *Service) Now() time.Time { return s.now() }
 
 var jst = func() *time.Location {
 	l, err := time.LoadLocation("Asia/Tokyo")
@@ -243,8 +237,6 @@ const (
 	maxNotes = 4000
 )
 
-var eligibilities = map[string]bool{"": true, "eligible": true, "conditional": true, "not_eligible": true}
-
 // clean is a validated Input.
 type clean struct {
 	userID        int64
@@ -252,7 +244,7 @@ type clean struct {
 	hiredOn       string
 	tenure        int
 	dept, title   string
-	internal      Internal
+	internal      member.Internal // the rehire fields only admins see
 	personalEmail string
 	lang          string
 	anonymous     bool
@@ -263,19 +255,23 @@ type clean struct {
 }
 
 // validate checks in; recording (userID == 0) also resolves the member.
-func (s *Service) validate(ctx context.Context, q db.Querier, orgID int64, in Input, userID int64, oldLastDay string) (clean, Errors) {
+// The error is a database failure, never a problem with the input.
+func (s *Service) validate(ctx context.Context, q db.Querier, orgID int64, in Input, userID int64, oldLastDay string) (clean, Errors, error) {
 	var errs Errors
 	add := func(field, key string, args ...any) {
 		errs = append(errs, FieldError{Field: field, Key: key, Args: args})
 	}
 	c := clean{userID: userID, dept: strings.TrimSpace(in.Department), title: strings.TrimSpace(in.JobTitle),
-		internal:  Internal{in.RehireEligibility, strings.TrimSpace(in.RehireConditions), strings.TrimSpace(in.Notes)},
+		internal: member.Internal{RehireEligibility: in.RehireEligibility, RehireConditions: strings.TrimSpace(in.RehireConditions),
+			Notes: strings.TrimSpace(in.Notes)},
 		anonymous: in.CardAnonymous, lang: in.Lang, withInternal: true}
 	if userID == 0 {
 		who := strings.TrimSpace(in.Member)
 		if who == "" {
 			add("member", "form.required")
-		} else if id, key := s.findEmployee(ctx, q, orgID, who); key != "" {
+		} else if id, key, err := findEmployee(ctx, q, orgID, who); err != nil {
+			return c, nil, err
+		} else if key != "" {
 			add("member", key)
 		} else {
 			c.userID = id
@@ -312,7 +308,7 @@ func (s *Service) validate(ctx context.Context, q db.Querier, orgID int64, in In
 			add(field, "form.too_long", "max", maxText)
 		}
 	}
-	if !eligibilities[c.internal.RehireEligibility] {
+	if !slices.Contains(member.RehireEligibilities, c.internal.RehireEligibility) {
 		add("rehire_eligibility", "form.choose")
 	}
 	if utf8.RuneCountInString(c.internal.RehireConditions) > maxLong {
@@ -336,64 +332,71 @@ func (s *Service) validate(ctx context.Context, q db.Querier, orgID int64, in In
 		add("lang", "form.choose")
 	}
 	if m := strings.TrimSpace(in.CardManager); m != "" {
-		var id int64
-		var role org.Role
-		err := q.QueryRowContext(ctx, `SELECT u.id, m.role FROM users u JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id
-			AND m.ended_at IS NULL WHERE u.org_id = $1 AND u.email_lower = $2`, orgID, strings.ToLower(m)).Scan(&id, &role)
+		id, role, err := memberByEmail(ctx, q, orgID, m)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) || (err == nil && role == org.Alumni):
 			add("card_manager", "offboard.error.manager")
 		case err != nil:
-			add("card_manager", "offboard.error.manager")
+			return c, nil, err
 		case id == c.userID:
 			add("card_manager", "offboard.error.manager_self")
 		default:
 			c.managerID = id
 		}
 	}
-	return c, errs
+	return c, errs, nil
+}
+
+// memberByEmail finds an active member of orgID by email, within q (the
+// caller's transaction); sql.ErrNoRows when there is none.
+func memberByEmail(ctx context.Context, q db.Querier, orgID int64, email string) (id int64, role org.Role, err error) {
+	err = q.QueryRowContext(ctx, `SELECT u.id, m.role FROM users u JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id
+		AND m.ended_at IS NULL WHERE u.org_id = $1 AND u.email_lower = $2`, orgID, strings.ToLower(email)).Scan(&id, &role)
+	return id, role, err
 }
 
 // findEmployee resolves an email or employee number to a current employee
 // without a pending departure; key says what is wrong otherwise.
-func (s *Service) findEmployee(ctx context.Context, q db.Querier, orgID int64, who string) (int64, string) {
-	var id int64
+func findEmployee(ctx context.Context, q db.Querier, orgID int64, who string) (id int64, key string, err error) {
 	var role org.Role
-	var err error
 	if strings.Contains(who, "@") {
-		err = q.QueryRowContext(ctx, `SELECT u.id, m.role FROM users u JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id
-			AND m.ended_at IS NULL WHERE u.org_id = $1 AND u.email_lower = $2`, orgID, strings.ToLower(who)).Scan(&id, &role)
+		id, role, err = memberByEmail(ctx, q, orgID, who)
 	} else {
 		err = q.QueryRowContext(ctx, `SELECT u.id, m.role FROM member_internal i JOIN users u ON u.org_id = i.org_id AND u.id = i.user_id
 			JOIN memberships m ON m.org_id = u.org_id AND m.user_id = u.id AND m.ended_at IS NULL
 			WHERE i.org_id = $1 AND i.employee_number = $2`, orgID, who).Scan(&id, &role)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "offboard.error.no_member"
+		return 0, "offboard.error.no_member", nil
 	}
 	if err != nil {
-		return 0, "offboard.error.no_member"
+		return 0, "", err
 	}
 	if role != org.Employee {
-		return 0, "offboard.error.not_employee"
+		return 0, "offboard.error.not_employee", nil
 	}
 	var n int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departures WHERE org_id = $1 AND user_id = $2 AND state = 'pending'`,
-		orgID, id).Scan(&n); err != nil || n > 0 {
-		return 0, "offboard.error.already_pending"
+		orgID, id).Scan(&n); err != nil {
+		return 0, "", err
 	}
-	return id, ""
+	if n > 0 {
+		return 0, "offboard.error.already_pending", nil
+	}
+	return id, "", nil
 }
 
 // Record records one departure and schedules its conversion.
 func (s *Service) Record(ctx context.Context, o org.Organization, in Input, by Actor) (Departure, error) {
 	var d Departure
 	err := s.db.Tx(ctx, func(tx db.Tx) error {
-		c, errs := s.validate(ctx, tx, o.ID, in, 0, "")
+		c, errs, err := s.validate(ctx, tx, o.ID, in, 0, "")
+		if err != nil {
+			return err
+		}
 		if len(errs) > 0 {
 			return errs
 		}
-		var err error
 		d, err = s.insert(ctx, tx, o.ID, c, "manual", by)
 		return err
 	})
@@ -455,9 +458,12 @@ func (s *Service) schedule(ctx context.Context, exec db.Querier, d Departure) er
 	return err
 }
 
-// BulkLine is the format of one line of a bulk entry:
-// "email or employee number, last day[, personal email]".
+// maxBulkLines bounds one bulk entry.
 const maxBulkLines = 500
+
+// bulkSeparators reads a tab (pasted from Excel) or a full-width comma
+// (typed with a Japanese input method) as a comma.
+var bulkSeparators = strings.NewReplacer("\t", ",", "，", ",")
 
 // RecordBulk records several departures from lines of
 // "email or employee number, last day[, personal email]", with the other
@@ -479,7 +485,7 @@ func (s *Service) RecordBulk(ctx context.Context, o org.Organization, text strin
 			if len(rows)+len(bad) >= maxBulkLines {
 				return Errors{{Field: "lines", Key: "offboard.error.bulk_too_many", Args: []any{"max", maxBulkLines}}}
 			}
-			parts := strings.Split(strings.ReplaceAll(line, "\t", ","), ",")
+			parts := strings.Split(bulkSeparators.Replace(line), ",")
 			in := common
 			in.Member = strings.TrimSpace(parts[0])
 			in.LastDay, in.PersonalEmail = "", ""
@@ -493,7 +499,10 @@ func (s *Service) RecordBulk(ctx context.Context, o org.Organization, text strin
 				bad = append(bad, RowError{Line: lineNo, Text: line, Errors: Errors{{Field: "line", Key: "offboard.error.bulk_columns"}}})
 				continue
 			}
-			c, errs := s.validate(ctx, tx, o.ID, in, 0, "")
+			c, errs, err := s.validate(ctx, tx, o.ID, in, 0, "")
+			if err != nil {
+				return err
+			}
 			c.withInternal = false
 			if len(errs) == 0 {
 				if first, dup := seen[c.userID]; dup {
@@ -535,7 +544,10 @@ func (s *Service) Update(ctx context.Context, o org.Organization, id int64, in I
 		if d.State != Pending {
 			return ErrNotPending
 		}
-		c, errs := s.validate(ctx, tx, o.ID, in, d.UserID, d.LastDay)
+		c, errs, err := s.validate(ctx, tx, o.ID, in, d.UserID, d.LastDay)
+		if err != nil {
+			return err
+		}
 		if len(errs) > 0 {
 			return errs
 		}
@@ -636,19 +648,6 @@ func (s *Service) List(ctx context.Context, orgID int64, limit int) (upcoming, p
 		}
 	}
 	return upcoming, past, rows.Err()
-}
-
-// Internal reads the leaver's admin-only fields for the edit form, and
-// records the view in the audit log as every read of internal fields is.
-func (s *Service) Internal(ctx context.Context, orgID, userID int64, by Actor) (Internal, error) {
-	var in Internal
-	err := s.db.Read().QueryRowContext(ctx, `SELECT rehire_eligibility, rehire_conditions, notes FROM member_internal
-		WHERE org_id = $1 AND user_id = $2`, orgID, userID).Scan(&in.RehireEligibility, &in.RehireConditions, &in.Notes)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return in, err
-	}
-	return in, audit.Log(ctx, s.db.Write(), audit.Entry{OrgID: orgID, ActorUserID: by.UserID, ActorLabel: by.Email, IP: by.IP,
-		Action: "admin.internal_viewed", Target: fmt.Sprintf("user:%d", userID)})
 }
 
 // Employee is a current employee HR may pick.

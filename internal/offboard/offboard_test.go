@@ -292,8 +292,17 @@ func TestBulkIsAllOrNothing(t *testing.T) {
 		t.Errorf("row errors %v, want %v", got, want)
 	}
 	nothingWritten(t, e)
+	// No line at all, or too many lines: refused as a whole, nothing written.
+	for name, text := range map[string]string{"empty": " \n\n", "too many": strings.Repeat("a@sakura.example.jp,"+day(e, 5)+"\n", 501)} {
+		_, err := e.App.Offboard.RecordBulk(ctx, e.Org, text, offboard.Input{Lang: "ja"}, f.by)
+		var errs offboard.Errors
+		if !errors.As(err, &errs) || errs[0].Field != "lines" {
+			t.Errorf("%s: %v", name, err)
+		}
+		nothingWritten(t, e)
+	}
 
-	good := "a@sakura.example.jp," + day(e, 5) + "\r\nb@sakura.example.jp\t" + strings.ReplaceAll(day(e, 6), "-", "/") + "\thanako.b@example.net\n"
+	good := "a@sakura.example.jp，" + day(e, 5) + "\r\nb@sakura.example.jp\t" + strings.ReplaceAll(day(e, 6), "-", "/") + "\thanako.b@example.net\n"
 	n, err := e.App.Offboard.RecordBulk(ctx, e.Org, good, offboard.Input{Lang: "en"}, f.by)
 	if err != nil || n != 2 {
 		t.Fatalf("bulk: %d %v", n, err)
