@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/offboard"
-	"github.com/tsunagu/tsunagu/internal/photo"
 )
 
 // offboardRoutes registers the offboard pages: HR's departures, and the
@@ -68,8 +68,6 @@ func offboardErrors(p *Page, errs offboard.Errors) map[string]string {
 	return out
 }
 
-var eligibilityChoices = []string{"", "eligible", "conditional", "not_eligible"}
-
 func (s *Server) departuresPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *Page, status int, extra map[string]any) {
 	upcoming, past, err := s.offboard.List(r.Context(), rc.org.ID, 500)
 	if err != nil {
@@ -81,7 +79,7 @@ func (s *Server) departuresPage(w http.ResponseWriter, r *http.Request, rc *reqC
 		s.serverError(w, r, err)
 		return
 	}
-	data := map[string]any{"Upcoming": upcoming, "Past": past, "Employees": employees, "Eligibilities": eligibilityChoices,
+	data := map[string]any{"Upcoming": upcoming, "Past": past, "Employees": employees, "Eligibilities": member.RehireEligibilities,
 		"Today": s.offboard.Today()}
 	for k, v := range extra {
 		data[k] = v
@@ -186,7 +184,7 @@ func (s *Server) departureFromPath(w http.ResponseWriter, r *http.Request, rc *r
 	return d, true
 }
 
-func inputOf(d offboard.Departure, in offboard.Internal) offboard.Input {
+func inputOf(d offboard.Departure, in member.Internal) offboard.Input {
 	tenure := ""
 	if d.TenureYears > 0 {
 		tenure = strconv.Itoa(d.TenureYears)
@@ -210,7 +208,7 @@ func (s *Server) departurePage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	p.Title = p.T("offboard.departure.title", "name", d.Name.Display(p.Lang))
 	p.Data = map[string]any{"D": d, "CardURL": s.cfg.BaseURL + "/o/" + rc.org.Slug + "/cards/" + d.CardID, "Messages": len(msgs),
-		"Hidden": hidden, "Eligibilities": eligibilityChoices, "Pending": d.State == offboard.Pending,
+		"Hidden": hidden, "Eligibilities": member.RehireEligibilities, "Pending": d.State == offboard.Pending,
 		"ConvertAt": offboard.ConvertAt(d.LastDay), "ClosesAt": offboard.WritingClosesAt(d.LastDay)}
 	s.render(w, r, status, "offboard_departure.html", p)
 }
@@ -224,7 +222,7 @@ func (s *Server) departure(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	s.takeFlash(w, r, p)
 	if d.State == offboard.Pending {
 		// The edit form shows the rehire fields: reading them is audited.
-		in, err := s.offboard.Internal(r.Context(), rc.org.ID, d.UserID, s.actorOf(r, rc))
+		in, err := s.members.Internal(r.Context(), rc.org.ID, d.UserID, s.adminOf(r, rc))
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -339,20 +337,8 @@ func (s *Server) card(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 }
 
 func (s *Server) cardWrite(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
-			return
-		case errors.Is(err, http.ErrNotMultipart):
-			if !s.parseForm(w, r) {
-				return
-			}
-		default:
-			s.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-			return
-		}
+	if !s.parseUpload(w, r) {
+		return
 	}
 	d, a, ok := s.cardFromPath(w, r, rc)
 	if !ok {
@@ -371,27 +357,21 @@ func (s *Server) cardWrite(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	// A photo is for signed-in colleagues only: a shared link must not
 	// become a way to put any picture in front of the leaver.
 	var key string
-	if file, _, err := r.FormFile("photo"); err == nil {
-		defer file.Close()
+	if r.MultipartForm != nil && len(r.MultipartForm.File["photo"]) > 0 {
 		if a.Anonymous {
 			fail(http.StatusUnprocessableEntity, "photo", "offboard.card.photo_members_only")
 			return
 		}
-		s.photoSlots <- struct{}{}
-		variants, err := photo.Process(file, photo.Limits{MaxBytes: MaxPhotoBytes})
-		<-s.photoSlots
-		if k := photoErrorKey(err); k != "" {
-			fail(http.StatusUnprocessableEntity, "photo", k)
-			return
-		}
+		keys, errKey, err := s.savePhotos(rc.org.ID, r.MultipartForm.File["photo"][:1])
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		if key, err = s.photos.Save(rc.org.ID, variants); err != nil {
-			s.serverError(w, r, err)
+		if errKey != "" {
+			fail(http.StatusUnprocessableEntity, "photo", errKey)
 			return
 		}
+		key = keys[0]
 	}
 	_, err := s.offboard.Write(r.Context(), d, offboard.Writer{Member: rc.member, Name: r.PostForm.Get("name"), IP: s.clientIP(r)},
 		r.PostForm.Get("body"), key)

@@ -73,9 +73,16 @@ func TestOffboardRecordEditCancelFromTheWeb(t *testing.T) {
 		t.Errorf("viewing the rehire fields audited %d times", n)
 	}
 	// Edit: a new date; an invalid one is refused with nothing changed.
-	res = hr.Post(detailPath, url.Values{"last_day": {"yesterday"}, "lang": {"ja"}})
+	res = hr.Post(detailPath, url.Values{"last_day": {"yesterday"}, "department": {"開発部"}, "lang": {"ja"}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "日付は") {
 		t.Fatalf("bad edit: %d", res.StatusCode)
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM departures WHERE last_day = $1 AND department = '営業部'`, lastDay) +
+		e.Count(t, `SELECT COUNT(*) FROM member_internal WHERE rehire_conditions = '部長職以上'`); n != 2 {
+		t.Fatal("a refused edit changed the departure")
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'offboard.updated'`); n != 0 {
+		t.Fatal("a refused edit was audited")
 	}
 	newDay := offboardDay(e, 10)
 	if res = hr.Post(detailPath, url.Values{"last_day": {newDay}, "department": {"開発部"}, "lang": {"ja"}}); res.StatusCode != http.StatusSeeOther {
@@ -231,8 +238,13 @@ func TestOffboardCardFromTheWeb(t *testing.T) {
 	if res := anon.Get(path); res.StatusCode != http.StatusOK || strings.Contains(res.Body, "お世話になりました") || !strings.Contains(res.Body, `name="name"`) {
 		t.Fatalf("signed-out page: %d", res.StatusCode)
 	}
-	if res := postCard(t, e, anon, path+"/messages", map[string]string{"body": "x", "name": "取引先の山田"}, pngBytes(t, 100, 100)); res.StatusCode != http.StatusUnprocessableEntity {
+	before = e.Count(t, `SELECT COUNT(*) FROM card_messages`)
+	if res := postCard(t, e, anon, path+"/messages", map[string]string{"body": "x", "name": "取引先の山田"}, pngBytes(t, 100, 100)); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, "写真を添付できるのは、ログインした社員の方のみです。") {
 		t.Errorf("anonymous photo: %d", res.StatusCode)
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM card_messages`); n != before {
+		t.Fatalf("a refused anonymous photo wrote %d messages", n-before)
 	}
 	if res := postCard(t, e, anon, path+"/messages", map[string]string{"body": "ご活躍をお祈りします", "name": "取引先の山田"}, nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("anonymous write: %d\n%s", res.StatusCode, res.Body)
