@@ -119,7 +119,7 @@ func parseEmails(text string) ([]pasted, Problems) {
 	return out, probs
 }
 
-// Validate checks a campaign form and returns its pasted list.
+// validate trims and checks a campaign form and returns its pasted list.
 func (in *CampaignInput) validate() ([]pasted, Problems) {
 	var probs Problems
 	in.Name, in.Intro, in.Department = strings.TrimSpace(in.Name), strings.TrimSpace(in.Intro), strings.TrimSpace(in.Department)
@@ -248,13 +248,29 @@ func (s *Service) Campaigns(ctx context.Context, orgID int64) ([]CampaignRow, er
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		id := out[i].ID
-		if out[i].Funnel, err = s.Funnel(ctx, orgID, &id); err != nil {
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Every campaign's funnel in one query, not one query per campaign.
+	rows, err = s.db.Read().QueryContext(ctx, `SELECT i.campaign_id, `+funnelFrom+` AND i.campaign_id IS NOT NULL GROUP BY i.campaign_id`,
+		orgID, s.now())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	funnels := map[int64]Funnel{}
+	for rows.Next() {
+		var id int64
+		var f Funnel
+		if err := rows.Scan(&id, &f.Sent, &f.Delivered, &f.Opened, &f.Clicked, &f.Joined, &f.Expired); err != nil {
 			return nil, err
 		}
+		funnels[id] = f
 	}
-	return out, nil
+	for i := range out {
+		out[i].Funnel = funnels[out[i].ID]
+	}
+	return out, rows.Err()
 }
 
 // audience selects the people a campaign invites and has not invited yet:
@@ -590,13 +606,18 @@ func (s *Service) Funnel(ctx context.Context, orgID int64, campaignID *int64) (F
 		where = `i.campaign_id = $3`
 		args = append(args, *campaignID)
 	}
-	err := s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*), COUNT(i.delivered_at), COUNT(i.opened_at), COUNT(i.clicked_at),
-		COALESCE(SUM(CASE WHEN u.activated_at IS NOT NULL THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN u.activated_at IS NULL AND i.expires_at <= $2 THEN 1 ELSE 0 END), 0)
-		FROM invitations i JOIN users u ON u.org_id = i.org_id AND u.id = i.user_id
-		WHERE i.org_id = $1 AND `+where, args...).Scan(&f.Sent, &f.Delivered, &f.Opened, &f.Clicked, &f.Joined, &f.Expired)
+	err := s.db.Read().QueryRowContext(ctx, `SELECT `+funnelFrom+` AND `+where, args...).
+		Scan(&f.Sent, &f.Delivered, &f.Opened, &f.Clicked, &f.Joined, &f.Expired)
 	return f, err
 }
+
+// funnelFrom counts the funnel of the invitations of organization $1 as of
+// $2, in the order of Funnel's fields; the caller adds conditions with AND.
+const funnelFrom = `COUNT(*), COUNT(i.delivered_at), COUNT(i.opened_at), COUNT(i.clicked_at),
+	COALESCE(SUM(CASE WHEN u.activated_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN u.activated_at IS NULL AND i.expires_at <= $2 THEN 1 ELSE 0 END), 0)
+	FROM invitations i JOIN users u ON u.org_id = i.org_id AND u.id = i.user_id
+	WHERE i.org_id = $1`
 
 // Invitation is one row of a campaign's recipient list.
 type Invitation struct {

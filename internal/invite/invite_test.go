@@ -102,6 +102,15 @@ func TestCampaignSendsInBatchesAndNeverTwice(t *testing.T) {
 	if err != nil || c.State != invite.StateSent {
 		t.Fatalf("campaign %+v %v", c, err)
 	}
+	// The list shows each campaign with its own funnel, a draft's empty.
+	draft, err := s.CreateCampaign(ctx, e.Org, admin, invite.CampaignInput{Name: "draft", Lang: "ja", Emails: "later@example.com"}, auth.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.Campaigns(ctx, e.Org.ID)
+	if err != nil || len(list) != 2 || list[0].ID != draft || list[0].Funnel != (invite.Funnel{}) || list[1].ID != id || list[1].Funnel.Sent != 7 {
+		t.Fatalf("campaigns %+v %v", list, err)
+	}
 	if n := e.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'invite.account_created'`); n != 2 {
 		t.Errorf("%d account creations audited, want 2", n)
 	}

@@ -201,9 +201,6 @@ type Single struct {
 // InviteOne creates the person's account and a tracked invitation, and
 // returns the join link to show the admin.
 func (s *Service) InviteOne(ctx context.Context, o org.Organization, actor org.Member, in Single, c auth.Client) (string, error) {
-	if !in.Role.Valid() {
-		return "", fmt.Errorf("%w: role", org.ErrInvalid)
-	}
 	lang := email.Lang(in.Lang)
 	var link string
 	err := s.db.Tx(ctx, func(tx db.Tx) error {

@@ -176,12 +176,12 @@ func (s *Server) campaignCreate(w http.ResponseWriter, r *http.Request, rc *reqC
 func (s *Server) campaignFrom(w http.ResponseWriter, r *http.Request, rc *reqCtx) (invite.Campaign, bool) {
 	id, err := strconv.ParseInt(r.PathValue("campaign"), 10, 64)
 	if err != nil || id <= 0 {
-		s.errorPage(w, r, http.StatusNotFound, "error.not_found")
+		s.notFoundPage(w, r)
 		return invite.Campaign{}, false
 	}
 	c, err := s.invites.Campaign(r.Context(), rc.org.ID, id)
 	if errors.Is(err, invite.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, "error.not_found")
+		s.notFoundPage(w, r)
 		return c, false
 	}
 	if err != nil {
@@ -263,7 +263,7 @@ func (s *Server) invitationPixel(w http.ResponseWriter, r *http.Request, rc *req
 	name := r.PathValue("pixel")
 	tid, isGIF := strings.CutSuffix(name, ".gif")
 	if !isGIF || tid == "" || len(tid) > 64 {
-		s.errorPage(w, r, http.StatusNotFound, "error.not_found")
+		s.notFoundPage(w, r)
 		return
 	}
 	if err := s.invites.Opened(r.Context(), rc.org.ID, tid); err != nil {
