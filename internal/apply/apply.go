@@ -21,6 +21,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 	"github.com/tsunagu/tsunagu/internal/platform/jobs"
+	"github.com/tsunagu/tsunagu/internal/platform/tz"
 )
 
 // KindExpire is the scheduled job that deletes an application whose
@@ -235,7 +236,7 @@ func (s *Service) validate(f Form) (Application, error) {
 	} else {
 		a.Email = email
 	}
-	thisYear := s.cfg.Now().In(jst).Year()
+	thisYear := s.cfg.Now().In(tz.Japan).Year()
 	year := func(field, v string) int {
 		v = strings.TrimSpace(v)
 		if v == "" {
@@ -268,14 +269,6 @@ func (s *Service) validate(f Form) (Application, error) {
 	}
 	return a, nil
 }
-
-var jst = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		return time.FixedZone("JST", 9*3600)
-	}
-	return l
-}()
 
 func newSecret() string {
 	b := make([]byte, 32)

@@ -7,6 +7,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 	"github.com/tsunagu/tsunagu/internal/platform/i18n"
+	"github.com/tsunagu/tsunagu/internal/platform/tz"
 )
 
 // ReceiptInvitation names invitation records in receipts, so that the
@@ -25,9 +26,6 @@ type InviteLetter struct {
 	InvitationID int64
 }
 
-// jst is where the expiry date is read: the organization and its alumni are in Japan.
-var jst = time.FixedZone("JST", 9*60*60)
-
 // Invite queues an invitation (or a reminder) to join the organization's
 // network, in the recipient's language.
 func (o *Outbox) Invite(ctx context.Context, exec db.Querier, organization org.Organization, l InviteLetter) error {
@@ -36,9 +34,9 @@ func (o *Outbox) Invite(ctx context.Context, exec db.Querier, organization org.O
 	t := func(key string, args ...any) string { return i18n.T(lang, "invite.mail."+key, args...) }
 	var date string
 	if lang == "en" {
-		date = l.Expires.In(jst).Format("January 2, 2006")
+		date = l.Expires.In(tz.Japan).Format("January 2, 2006")
 	} else {
-		date = l.Expires.In(jst).Format("2006年1月2日")
+		date = l.Expires.In(tz.Japan).Format("2006年1月2日")
 	}
 	letter := Letter{To: l.To, ToName: l.ToName, Lang: lang, Button: t("button"), Link: l.Link, Pixel: l.Pixel,
 		Receipt: &Receipt{Kind: ReceiptInvitation, ID: l.InvitationID}}

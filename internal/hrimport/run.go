@@ -9,18 +9,16 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/tz"
 )
 
 // batchSize is how many rows a per-row run writes per transaction, and how
 // often progress and errors are saved.
 const batchSize = 500
-
-var jst = time.FixedZone("JST", 9*60*60)
 
 // counts are what a run found.
 type counts struct {
@@ -46,7 +44,7 @@ func (s *Service) execute(ctx context.Context, orgID, id int64, by Actor) error 
 	if _, err := s.db.Write().ExecContext(ctx, `DELETE FROM import_errors WHERE org_id = $1 AND import_id = $2`, orgID, id); err != nil {
 		return s.fail(ctx, i, err)
 	}
-	r := &runner{s: s, imp: i, by: by, today: s.now().In(jst).Format("2006-01-02")}
+	r := &runner{s: s, imp: i, by: by, today: s.now().In(tz.Japan).Format("2006-01-02")}
 	defer r.stmts.close()
 	var c counts
 	written := false

@@ -10,16 +10,8 @@ import (
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 	"github.com/tsunagu/tsunagu/internal/platform/jobs"
+	"github.com/tsunagu/tsunagu/internal/platform/tz"
 )
-
-// jst is where digest times are meant: members read them at 08:00 in Japan.
-var jst = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		return time.FixedZone("JST", 9*3600)
-	}
-	return l
-}()
 
 // DigestHour is the hour (JST) digests go out.
 const DigestHour = 8
@@ -28,8 +20,8 @@ const DigestHour = 8
 // at now goes out: the next 08:00 JST (daily) or the next Monday 08:00 JST
 // (weekly), strictly after now.
 func NextDue(period Frequency, now time.Time) time.Time {
-	t := now.In(jst)
-	due := time.Date(t.Year(), t.Month(), t.Day(), DigestHour, 0, 0, 0, jst)
+	t := now.In(tz.Japan)
+	due := time.Date(t.Year(), t.Month(), t.Day(), DigestHour, 0, 0, 0, tz.Japan)
 	if !due.After(t) {
 		due = due.AddDate(0, 0, 1)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 	"github.com/tsunagu/tsunagu/internal/platform/jobs"
+	"github.com/tsunagu/tsunagu/internal/platform/tz"
 )
 
 // Departure states.
@@ -190,20 +191,12 @@ func New(c Config) *Service {
 	return s
 }
 
-var jst = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		return time.FixedZone("JST", 9*3600)
-	}
-	return l
-}()
-
 // Today is the calendar day in Japan.
-func (s *Service) Today() string { return s.now().In(jst).Format(time.DateOnly) }
+func (s *Service) Today() string { return s.now().In(tz.Japan).Format(time.DateOnly) }
 
 // dayStart is 00:00 in Japan of day.
 func dayStart(day string) time.Time {
-	t, _ := time.ParseInLocation(time.DateOnly, day, jst)
+	t, _ := time.ParseInLocation(time.DateOnly, day, tz.Japan)
 	return t
 }
 

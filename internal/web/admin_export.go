@@ -14,6 +14,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/i18n"
+	"github.com/tsunagu/tsunagu/internal/platform/tz"
 	"github.com/tsunagu/tsunagu/internal/search"
 )
 
@@ -156,7 +157,7 @@ func (s *Server) adminMembersCSV(w http.ResponseWriter, r *http.Request, rc *req
 		eligibility := label(lang, "internal.eligibility_", in.RehireEligibility)
 		confirmed := ""
 		if !p.ConfirmedAt.IsZero() {
-			confirmed = p.ConfirmedAt.In(jst).Format("2006-01-02")
+			confirmed = p.ConfirmedAt.In(tz.Japan).Format("2006-01-02")
 		}
 		row := []string{p.Name.Family, p.Name.Given, p.Name.FamilyKana, p.Name.GivenKana, p.Name.FamilyRomaji, p.Name.GivenRomaji,
 			p.Email, i18n.T(lang, "role."+string(p.Role)), year(p.JoinedYear), year(p.LeftYear), list(p.Departments),
@@ -173,7 +174,7 @@ func (s *Server) adminMembersCSV(w http.ResponseWriter, r *http.Request, rc *req
 		return
 	}
 
-	name := "members-" + s.auth.Now().In(jst).Format("20060102") + ".csv"
+	name := "members-" + s.auth.Now().In(tz.Japan).Format("20060102") + ".csv"
 	h := w.Header()
 	csvAttachment(h, name)
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/i18n"
+	"github.com/tsunagu/tsunagu/internal/platform/tz"
 )
 
 // templates holds every page once per language (see fixedTranslations),
@@ -302,7 +303,7 @@ func (p *Page) Name(n org.Name) string { return n.Display(p.Lang) }
 
 // Date formats a date for the page's language.
 func (p *Page) Date(t time.Time) string {
-	t = t.In(jst)
+	t = t.In(tz.Japan)
 	if p.Lang == "ja" {
 		return t.Format("2006年1月2日 15:04")
 	}
@@ -311,7 +312,7 @@ func (p *Page) Date(t time.Time) string {
 
 // Day formats a date without the time.
 func (p *Page) Day(t time.Time) string {
-	t = t.In(jst)
+	t = t.In(tz.Japan)
 	if p.Lang == "ja" {
 		return t.Format("2006年1月2日")
 	}
@@ -346,14 +347,6 @@ func (p *Page) Role(roles ...string) bool {
 	}
 	return false
 }
-
-var jst = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		return time.FixedZone("JST", 9*3600)
-	}
-	return l
-}()
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
 	p.RequestID = RequestID(r.Context())
