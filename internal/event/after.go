@@ -193,10 +193,16 @@ func (s *Service) ReportIncident(ctx context.Context, o org.Organization, a Acto
 	})
 }
 
-// Incidents lists the reports, newest first.
-func (s *Service) Incidents(ctx context.Context, orgID int64) ([]Incident, error) {
+// Incidents lists the reports of viewer's organization, newest first. Only
+// admins read them (not supporters): reports may be about anyone, staff too.
+func (s *Service) Incidents(ctx context.Context, viewer org.Member) ([]Incident, error) {
+	if viewer.Role != org.Admin {
+		return nil, ErrForbidden
+	}
+	orgID := viewer.OrgID
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT i.id, COALESCE(i.event_id, 0), COALESCE(e.title, ''), i.reporter_id,
-		COALESCE(u.family_name, ''), COALESCE(u.given_name, ''), i.body, i.created_at
+		COALESCE(u.family_name, ''), COALESCE(u.given_name, ''), COALESCE(u.family_romaji, ''), COALESCE(u.given_romaji, ''),
+		COALESCE(u.name_order_en = 'family_first', FALSE), i.body, i.created_at
 		FROM event_incidents i
 		LEFT JOIN events e ON e.org_id = i.org_id AND e.id = i.event_id
 		LEFT JOIN users u ON u.org_id = i.org_id AND u.id = i.reporter_id
@@ -208,7 +214,8 @@ func (s *Service) Incidents(ctx context.Context, orgID int64) ([]Incident, error
 	var out []Incident
 	for rows.Next() {
 		var i Incident
-		if err := rows.Scan(&i.ID, &i.EventID, &i.EventTitle, &i.ReporterID, &i.Reporter.Family, &i.Reporter.Given, &i.Body, &i.CreatedAt); err != nil {
+		if err := rows.Scan(&i.ID, &i.EventID, &i.EventTitle, &i.ReporterID, &i.Reporter.Family, &i.Reporter.Given, &i.Reporter.FamilyRomaji, &i.Reporter.GivenRomaji,
+			&i.Reporter.EnglishFamilyFirst, &i.Body, &i.CreatedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, i)

@@ -364,7 +364,7 @@ func (s *Service) registrationOf(ctx context.Context, q db.Querier, orgID, event
 		WHERE r.org_id = $1 AND r.event_id = $2 AND r.user_id = $3`, orgID, eventID, userID))
 }
 
-// newCode makes a check-in code: 20 characters of base32, unguessable.
+// newCode makes a check-in code: 24 characters of base32 (120 random bits), unguessable.
 func newCode() string {
 	b := make([]byte, 15)
 	_, _ = rand.Read(b)
@@ -500,7 +500,7 @@ func (s *Service) promote(ctx context.Context, tx db.Tx, o org.Organization, eve
 		return err
 	}
 	now := s.now()
-	link := fmt.Sprintf("/events/%d", eventID)
+	link := eventPath(eventID)
 	for _, p := range picks {
 		if _, err := tx.ExecContext(ctx, `UPDATE event_registrations SET status = 'registered', promoted_at = $1, updated_at = $1
 			WHERE org_id = $2 AND id = $3`, now, o.ID, p.id); err != nil {
@@ -565,38 +565,41 @@ func langOf(m org.Member) string {
 func When(e Event, lang string) string {
 	loc := e.Location()
 	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
-	zone := start.Format("MST")
-	if zone != e.TZ {
-		zone += " (" + e.TZ + ")"
-	}
-	sameDay := start.Format("2006-01-02") == end.Format("2006-01-02")
+	to, sep := dayTime(end, lang), "〜"
 	if lang == "en" {
-		s := start.Format("Mon 2 Jan 2006 15:04")
-		if sameDay {
-			return s + "–" + end.Format("15:04") + " " + zone
+		sep = " – "
+	}
+	if start.Format(time.DateOnly) == end.Format(time.DateOnly) {
+		to = end.Format("15:04")
+		if lang == "en" {
+			sep = "–"
 		}
-		return s + " – " + end.Format("Mon 2 Jan 2006 15:04") + " " + zone
 	}
-	jaDay := func(t time.Time) string {
-		return fmt.Sprintf("%d年%d月%d日(%s)", t.Year(), t.Month(), t.Day(), []string{"日", "月", "火", "水", "木", "金", "土"}[t.Weekday()])
-	}
-	if sameDay {
-		return jaDay(start) + " " + start.Format("15:04") + "〜" + end.Format("15:04") + " " + zone
-	}
-	return jaDay(start) + " " + start.Format("15:04") + "〜" + jaDay(end) + " " + end.Format("15:04") + " " + zone
+	return dayTime(start, lang) + sep + to + " " + zoneName(e, start)
 }
 
 // FormatTime formats t in the event's zone with the zone's name.
 func FormatTime(e Event, t time.Time, lang string) string {
 	t = t.In(e.Location())
+	return dayTime(t, lang) + " " + zoneName(e, t)
+}
+
+// dayTime is a date with its weekday and the time: "2026年12月1日(火) 19:00", "Tue 1 Dec 2026 19:00".
+func dayTime(t time.Time, lang string) string {
+	if lang == "en" {
+		return t.Format("Mon 2 Jan 2006 15:04")
+	}
+	return fmt.Sprintf("%d年%d月%d日(%s) %s", t.Year(), t.Month(), t.Day(), []string{"日", "月", "火", "水", "木", "金", "土"}[t.Weekday()], t.Format("15:04"))
+}
+
+// zoneName is the abbreviation of the event's zone at t, with the IANA
+// name when they differ: "JST (Asia/Tokyo)", "UTC".
+func zoneName(e Event, t time.Time) string {
 	zone := t.Format("MST")
 	if zone != e.TZ {
 		zone += " (" + e.TZ + ")"
 	}
-	if lang == "en" {
-		return t.Format("Mon 2 Jan 2006 15:04") + " " + zone
-	}
-	return fmt.Sprintf("%d年%d月%d日(%s) %s %s", t.Year(), t.Month(), t.Day(), []string{"日", "月", "火", "水", "木", "金", "土"}[t.Weekday()], t.Format("15:04"), zone)
+	return zone
 }
 
 // Mine lists the upcoming events m holds a seat or a waitlist place for,

@@ -569,9 +569,14 @@ func TestIncidentsReachAdminsOnly(t *testing.T) {
 	if n := f.e.Count(t, `SELECT COUNT(*) FROM notifications WHERE kind = 'event_incident' AND user_id <> $1`, f.admin.UserID); n != 0 {
 		t.Fatalf("%d others notified", n)
 	}
-	list, err := svc.Incidents(ctx, f.e.Org.ID)
+	list, err := svc.Incidents(ctx, f.admin)
 	if err != nil || len(list) != 2 || list[1].EventID != ev.ID || list[0].EventID != 0 {
 		t.Fatalf("incidents %+v %v", list, err)
+	}
+	for _, m := range []org.Member{f.sup, f.emp, f.alumni[0]} {
+		if list, err := svc.Incidents(ctx, m); !errors.Is(err, event.ErrForbidden) || list != nil {
+			t.Errorf("%s reads incidents: %d, %v", m.Role, len(list), err)
+		}
 	}
 	if n := f.e.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'event.incident'`); n != 2 {
 		t.Fatalf("audit entries %d", n)
@@ -655,6 +660,17 @@ func TestWhenShowsTheEventZone(t *testing.T) {
 	if got := event.When(e, "en"); got != "Tue 1 Dec 2026 10:00–12:00 GMT (Europe/London)" {
 		t.Errorf("en: %q", got)
 	}
+	e.TZ, e.EndsAt = "UTC", time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	if got := event.When(e, "en"); got != "Tue 1 Dec 2026 10:00 – Wed 2 Dec 2026 09:00 UTC" {
+		t.Errorf("en, two days: %q", got)
+	}
+	e.TZ = "Asia/Tokyo"
+	if got := event.When(e, "ja"); got != "2026年12月1日(火) 19:00〜2026年12月2日(水) 18:00 JST (Asia/Tokyo)" {
+		t.Errorf("ja, two days: %q", got)
+	}
+	if got := event.FormatTime(e, e.StartsAt, "ja"); got != "2026年12月1日(火) 19:00 JST (Asia/Tokyo)" {
+		t.Errorf("FormatTime: %q", got)
+	}
 }
 
 // mailTo returns the first message to addr whose subject contains
@@ -713,5 +729,65 @@ func TestPromotionAndReminderMailDespiteDigestPreference(t *testing.T) {
 	mailTo(t, f.e, b.Email, "明日開催")
 	if n := mailCount(f.e, b.Email); n != 2 {
 		t.Fatalf("%d mails to B, want 2", n)
+	}
+}
+
+// Every refused review, edit or cancellation leaves the event, the
+// notifications and the audit log as they were.
+func TestReviewEditCancelRefusalsWriteNothing(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	svc := f.e.App.Events
+	proposal, err := svc.Propose(ctx, f.e.Org, f.actor(f.alumni[0]), f.form(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := f.create(t, f.form(10))
+	written := func() int {
+		return f.e.Count(t, `SELECT COUNT(*) FROM audit_log`) + f.e.Count(t, `SELECT COUNT(*) FROM notifications`) +
+			f.e.Count(t, `SELECT COUNT(*) FROM events WHERE status <> 'proposed' AND id = $1`, proposal.ID)
+	}
+	before := written()
+	for _, c := range []struct {
+		name     string
+		decision string
+		message  string
+		want     error
+	}{
+		{"too long", event.RequestChanges, strings.Repeat("あ", event.MaxMessage+1), event.ErrMessageTooLong},
+		{"decline without reason", event.Decline, "\n ", event.ErrMessageRequired},
+		{"unknown decision", "publish", "", event.ErrNotReviewable},
+	} {
+		if err := svc.Review(ctx, f.e.Org, f.actor(f.admin), proposal.ID, c.decision, c.message); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	// Another member can neither cancel the event nor, seeing it, edit it.
+	if err := svc.CancelEvent(ctx, f.e.Org, f.actor(f.alumni[1]), ev.ID); !errors.Is(err, event.ErrNotFound) {
+		t.Errorf("member cancels: %v", err)
+	}
+	if _, err := svc.Update(ctx, f.e.Org, f.actor(f.alumni[1]), ev.ID, f.form(10)); !errors.Is(err, event.ErrForbidden) {
+		t.Errorf("member edits: %v", err)
+	}
+	if n := written(); n != before {
+		t.Fatalf("refusals wrote %d rows", n-before)
+	}
+	if err := svc.CancelEvent(ctx, f.e.Org, f.actor(f.admin), ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	before = written()
+	if err := svc.CancelEvent(ctx, f.e.Org, f.actor(f.admin), ev.ID); !errors.Is(err, event.ErrNotOpen) {
+		t.Errorf("second cancel: %v", err)
+	}
+	if _, err := svc.Update(ctx, f.e.Org, f.actor(f.admin), ev.ID, f.form(10)); !errors.Is(err, event.ErrNotOpen) {
+		t.Errorf("edit a cancelled event: %v", err)
+	}
+	// Once its start has passed, a proposal cannot be approved.
+	f.e.Clock.Advance(proposal.StartsAt.Sub(f.e.Clock.Now()) + time.Minute)
+	if err := svc.Review(ctx, f.e.Org, f.actor(f.admin), proposal.ID, event.Approve, ""); !errors.Is(err, event.ErrStarted) {
+		t.Errorf("approve after the start: %v", err)
+	}
+	if n := written(); n != before {
+		t.Fatalf("refusals wrote %d rows", n-before)
 	}
 }

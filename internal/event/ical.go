@@ -43,7 +43,7 @@ func (s *Service) calendar(o org.Organization, lang string, entries []calEntry) 
 		v.SetStartAt(e.StartsAt.UTC())
 		v.SetEndAt(e.EndsAt.UTC())
 		v.SetSummary(e.Title)
-		link := s.Link(o, fmt.Sprintf("/events/%d", e.ID))
+		link := s.Link(o, eventPath(e.ID))
 		v.SetURL(link)
 		desc := link
 		if e.Description != "" {

@@ -46,7 +46,7 @@ func (s *Service) remind(ctx context.Context, j jobs.Job) error {
 		if err != nil {
 			return err
 		}
-		link := fmt.Sprintf("/events/%d", e.ID)
+		link := eventPath(e.ID)
 		for _, uid := range ids {
 			if err := s.notify.Notify(ctx, tx, notify.Notification{OrgID: j.OrgID, UserID: uid, Kind: "event_reminder_" + p.Which,
 				Category: notify.Events, Args: map[string]string{"title": e.Title}, Link: link}); err != nil {
@@ -98,7 +98,7 @@ func (s *Service) askFeedback(ctx context.Context, j jobs.Job) error {
 		}
 		for _, uid := range ids {
 			if err := s.notify.Notify(ctx, tx, notify.Notification{OrgID: j.OrgID, UserID: uid, Kind: "event_feedback",
-				Category: notify.Events, Args: map[string]string{"title": e.Title}, Link: fmt.Sprintf("/events/%d#feedback", e.ID)}); err != nil {
+				Category: notify.Events, Args: map[string]string{"title": e.Title}, Link: eventPath(e.ID) + "#feedback"}); err != nil {
 				return err
 			}
 		}

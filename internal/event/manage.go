@@ -2,6 +2,7 @@ package event
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,6 +27,10 @@ func (a Actor) entry(action, target, title string) audit.Entry {
 }
 
 func target(id int64) string { return fmt.Sprintf("event:%d", id) }
+
+// eventPath is an event's page inside its organization, for notification
+// links (and, with Link, absolute URLs).
+func eventPath(id int64) string { return fmt.Sprintf("/events/%d", id) }
 
 // Create publishes a new event. Only staff create events directly; members
 // propose them (Propose).
@@ -68,7 +73,7 @@ func (s *Service) insert(ctx context.Context, o org.Organization, a Actor, f For
 		if status == StatusProposed {
 			action = "event.propose"
 			if err := s.notifyStaff(ctx, tx, o.ID, a.Member.UserID, "event_proposed", map[string]string{"title": e.Title},
-				fmt.Sprintf("/events/%d", id)); err != nil {
+				eventPath(id)); err != nil {
 				return err
 			}
 		}
@@ -110,14 +115,8 @@ func (s *Service) notifyRoles(ctx context.Context, tx db.Tx, orgID, actorID int6
 	return nil
 }
 
-type rowsLike interface {
-	Next() bool
-	Scan(...any) error
-	Close() error
-	Err() error
-}
-
-func collectIDs(rows rowsLike) ([]int64, error) {
+// collectIDs reads and closes rows of one id column.
+func collectIDs(rows *sql.Rows) ([]int64, error) {
 	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
@@ -190,7 +189,7 @@ func (s *Service) Update(ctx context.Context, o org.Organization, a Actor, id in
 			string(e.Audience.Kind), group, e.Alcohol, e.Conduct, seq, s.now(), o.ID, id); err != nil {
 			return err
 		}
-		link := fmt.Sprintf("/events/%d", id)
+		link := eventPath(id)
 		if resubmitted {
 			if err := s.notifyStaff(ctx, tx, o.ID, a.Member.UserID, "event_resubmitted", map[string]string{"title": e.Title}, link); err != nil {
 				return err
@@ -256,7 +255,7 @@ func (s *Service) CancelEvent(ctx context.Context, o org.Organization, a Actor, 
 		for _, uid := range ids {
 			if err := s.notify.Notify(ctx, tx, notify.Notification{OrgID: o.ID, UserID: uid, ActorID: a.Member.UserID,
 				Kind: "event_cancelled", Category: notify.Events, Args: map[string]string{"title": e.Title},
-				Link: fmt.Sprintf("/events/%d", id)}); err != nil {
+				Link: eventPath(id)}); err != nil {
 				return err
 			}
 		}
@@ -318,7 +317,7 @@ func (s *Service) Review(ctx context.Context, o org.Organization, a Actor, id in
 		}
 		if e.CreatedBy != 0 {
 			if err := s.notify.Notify(ctx, tx, notify.Notification{OrgID: o.ID, UserID: e.CreatedBy, ActorID: a.Member.UserID,
-				Kind: kind, Category: notify.Events, Args: map[string]string{"title": e.Title}, Link: fmt.Sprintf("/events/%d", id)}); err != nil {
+				Kind: kind, Category: notify.Events, Args: map[string]string{"title": e.Title}, Link: eventPath(id)}); err != nil {
 				return err
 			}
 		}

@@ -11,7 +11,6 @@ import (
 	"github.com/tsunagu/tsunagu/internal/audience"
 	"github.com/tsunagu/tsunagu/internal/event"
 	"github.com/tsunagu/tsunagu/internal/member"
-	"github.com/tsunagu/tsunagu/internal/org"
 )
 
 // eventRoutes registers the event pages.
@@ -66,8 +65,8 @@ func formMap(f event.Form) map[string]string {
 // loadEvent reads the event of the path that the member may see,
 // answering 404 for anything else (another organization's, another audience's).
 func (s *Server) loadEvent(w http.ResponseWriter, r *http.Request, rc *reqCtx) (event.Event, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := pathID(r)
+	if !ok {
 		s.notFoundPage(w, r)
 		return event.Event{}, false
 	}
@@ -80,7 +79,7 @@ func (s *Server) loadEvent(w http.ResponseWriter, r *http.Request, rc *reqCtx) (
 		s.serverError(w, r, err)
 		return e, false
 	}
-	ok, err := s.events.CanSee(r.Context(), *rc.member, e)
+	ok, err = s.events.CanSee(r.Context(), *rc.member, e)
 	if err != nil {
 		s.serverError(w, r, err)
 		return e, false
@@ -187,7 +186,7 @@ func (s *Server) eventProposeForm(w http.ResponseWriter, r *http.Request, rc *re
 }
 
 func (s *Server) actor(r *http.Request, rc *reqCtx) event.Actor {
-	return event.Actor{Member: *rc.member, IP: s.client(r).IP}
+	return event.Actor{Member: *rc.member, IP: s.clientIP(r)}
 }
 
 // formErrors turns validation errors into messages next to the fields.
@@ -399,14 +398,13 @@ func (s *Server) eventRegister(w http.ResponseWriter, r *http.Request, rc *reqCt
 	case errors.Is(err, event.ErrNotOpen):
 		key = "event.error.not_open"
 	case errors.Is(err, event.ErrConductRequired):
-		e, _ = s.events.Get(r.Context(), rc.org.ID, e.ID)
 		s.eventProblem(w, r, rc, e, http.StatusUnprocessableEntity, "accept_conduct", "event.error.conduct_required")
 		return
 	default:
 		s.eventError(w, r, err)
 		return
 	}
-	e, _ = s.events.Get(r.Context(), rc.org.ID, e.ID)
+	// A refused registration changed nothing: the event loaded above is current.
 	s.eventProblem(w, r, rc, e, http.StatusConflict, "register", key)
 }
 
@@ -444,7 +442,7 @@ func (s *Server) eventCancel(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		s.flash(w, rc.org, "flash.event.cancelled")
 		http.Redirect(w, r, fmt.Sprintf("/o/%s/events/%d", rc.org.Slug, e.ID), http.StatusSeeOther)
 	case errors.Is(err, event.ErrNotOpen):
-		s.eventProblem(w, r, rc, e, http.StatusConflict, "manage", "event.error.not_open")
+		s.eventProblem(w, r, rc, e, http.StatusConflict, "manage", "event.error.not_cancellable")
 	default:
 		s.eventError(w, r, err)
 	}
@@ -471,8 +469,10 @@ func (s *Server) eventReview(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		p.Form = map[string]string{"message": r.PostForm.Get("message")}
 		p.Errors = map[string]string{"message": p.T("form.too_long", "max", event.MaxMessage)}
 		s.renderEvent(w, r, rc, p, e, http.StatusUnprocessableEntity)
-	case errors.Is(err, event.ErrNotReviewable), errors.Is(err, event.ErrStarted):
+	case errors.Is(err, event.ErrNotReviewable):
 		s.eventProblem(w, r, rc, e, http.StatusConflict, "manage", "event.error.not_reviewable")
+	case errors.Is(err, event.ErrStarted):
+		s.eventProblem(w, r, rc, e, http.StatusConflict, "manage", "event.error.review_started")
 	default:
 		s.eventError(w, r, err)
 	}
@@ -503,7 +503,7 @@ func (s *Server) eventFeedback(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	p := s.newPage(r, rc, "event.show.title")
 	p.Form = map[string]string{"rating": r.PostForm.Get("rating"), "comment": r.PostForm.Get("comment")}
-	p.Errors = map[string]string{field: p.T(key, "max", event.MaxComment)}
+	p.Errors = map[string]string{field: p.T(key, "max", event.MaxComment, "days", int(event.FeedbackWindow.Hours()/24))}
 	s.renderEvent(w, r, rc, p, e, http.StatusUnprocessableEntity)
 }
 
@@ -636,13 +636,12 @@ func (s *Server) adminEvents(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	p := s.newPage(r, rc, "event.admin.title")
 	data := map[string]any{"Proposals": s.eventRows(p, proposals)}
 	// Incident reports are for admins only, not supporters.
-	if rc.member.Role == org.Admin {
-		incidents, err := s.events.Incidents(r.Context(), rc.org.ID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+	switch incidents, err := s.events.Incidents(r.Context(), *rc.member); {
+	case err == nil:
 		data["Incidents"] = incidents
+	case !errors.Is(err, event.ErrForbidden):
+		s.serverError(w, r, err)
+		return
 	}
 	p.Data = data
 	s.render(w, r, http.StatusOK, "event_admin.html", p)

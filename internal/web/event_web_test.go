@@ -278,10 +278,50 @@ func TestEventFeedbackAfterTheEnd(t *testing.T) {
 	}
 	// Someone who did not take part has no form and cannot post one.
 	b, _ := signedIn(t, e, org.Alumni, "b@sakura.example.jp")
-	if res := b.Post(path+"/feedback", url.Values{"rating": {"1"}}); res.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("non-participant: %d", res.StatusCode)
+	if res := b.Post(path+"/feedback", url.Values{"rating": {"1"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, "イベント終了後14日以内です。") || strings.Contains(res.Body, "ご回答ありがとうございました") {
+		t.Fatalf("non-participant: %d, without the reason\n%s", res.StatusCode, res.Body)
 	}
 	if n := e.Count(t, `SELECT COUNT(*) FROM event_feedback`); n != 1 {
 		t.Fatalf("%d feedback rows", n)
+	}
+}
+
+// Refusals an organizer meets on the event page are shown there, and change nothing.
+func TestEventReviewAndCancelRefusalsAreShown(t *testing.T) {
+	e := apptest.New(t)
+	sup, _ := signedIn(t, e, org.Supporter, "sup@sakura.example.jp")
+	a, _ := signedIn(t, e, org.Alumni, "a@sakura.example.jp")
+	proposal := a.Post(e.OrgPath("/events/propose"), eventFormValues(e, "20")).Header.Get("Location")
+	published := sup.Post(e.OrgPath("/events/new"), eventFormValues(e, "20")).Header.Get("Location")
+	if proposal == "" || published == "" {
+		t.Fatal("setup: no events")
+	}
+	if res := sup.Post(published+"/cancel", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", res.StatusCode)
+	}
+	// A second cancel (another tab) tells why nothing happened.
+	res := sup.Post(published+"/cancel", nil)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "公開中のイベントだけが中止できます。") {
+		t.Fatalf("second cancel: %d\n%s", res.StatusCode, res.Body)
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'event.cancel'`); n != 1 {
+		t.Fatalf("%d cancel audit entries", n)
+	}
+	// A proposal whose start has passed cannot be approved; staff are told what to do instead.
+	e.Clock.Advance(73 * time.Hour)
+	sup.SignIn(e.Org, "sup@sakura.example.jp", apptest.Password)
+	res = sup.Post(proposal+"/review", url.Values{"decision": {"approve"}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "開始日時を過ぎた提案は承認できません。") {
+		t.Fatalf("approve after the start: %d\n%s", res.StatusCode, res.Body)
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM events WHERE status = 'proposed'`); n != 1 {
+		t.Fatalf("the proposal changed status")
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM notifications WHERE kind = 'event_approved'`); n != 0 {
+		t.Fatalf("%d approval notifications", n)
+	}
+	if n := e.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'event.review.%'`); n != 0 {
+		t.Fatalf("%d review audit entries", n)
 	}
 }
