@@ -14,8 +14,10 @@ import (
 	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
+	"golang.org/x/text/width"
 
 	"github.com/tsunagu/tsunagu/internal/audit"
+	"github.com/tsunagu/tsunagu/internal/event"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
 )
@@ -35,7 +37,7 @@ const MaxCodeLen = 100
 
 // Event is what check-in needs of an event.
 type Event struct {
-	ID        int64
+	ID, OrgID int64
 	Title     string
 	Status    string
 	StartsAt  time.Time
@@ -43,9 +45,9 @@ type Event struct {
 }
 
 // Manages reports whether m runs the door (and the breakout groups) of e:
-// staff, or the member who organized the event, as event.CanManage decides.
+// whoever manages the event (event.CanManage).
 func (e Event) Manages(m *org.Member) bool {
-	return m != nil && (m.Role.Staff() || (e.CreatedBy != 0 && m.UserID == e.CreatedBy))
+	return m != nil && event.CanManage(*m, event.Event{OrgID: e.OrgID, CreatedBy: e.CreatedBy})
 }
 
 // Service checks people in.
@@ -62,22 +64,17 @@ func New(d *db.DB, now func() time.Time) *Service {
 	return &Service{db: d, now: now}
 }
 
-// EventOf returns a published event of orgID.
-func EventOf(ctx context.Context, q db.Querier, orgID, eventID int64) (Event, error) {
-	var e Event
+// Event returns a published event of orgID, or ErrNotFound.
+func (s *Service) Event(ctx context.Context, orgID, eventID int64) (Event, error) {
+	e := Event{OrgID: orgID}
 	var by sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT id, title, status, starts_at, created_by FROM events
+	err := s.db.Read().QueryRowContext(ctx, `SELECT id, title, status, starts_at, created_by FROM events
 		WHERE org_id = $1 AND id = $2 AND status = 'published'`, orgID, eventID).Scan(&e.ID, &e.Title, &e.Status, &e.StartsAt, &by)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, ErrNotFound
 	}
 	e.CreatedBy = by.Int64
 	return e, err
-}
-
-// Event returns a published event of orgID.
-func (s *Service) Event(ctx context.Context, orgID, eventID int64) (Event, error) {
-	return EventOf(ctx, s.db.Read(), orgID, eventID)
 }
 
 // Ticket is a participant's own registration as the ticket page shows it.
@@ -131,11 +128,13 @@ type Attendee struct {
 	Already     bool // they had been checked in before this scan
 }
 
-// normalize forgives what people do when typing a code: spaces, hyphens
-// and lower case. Codes are upper-case base32 (see the event package), so
+// normalize forgives what people do when typing a code: full-width
+// letters and digits (a Japanese keyboard's default), spaces, hyphens and
+// lower case. Codes are upper-case base32 (see the event package), so
 // upper-casing never turns one code into another.
 func normalize(code string) string {
-	return strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\u3000", "", "\t", "").Replace(strings.TrimSpace(code)))
+	code = width.Fold.String(strings.TrimSpace(code))
+	return strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(code))
 }
 
 // CheckIn records that the holder of code arrived at eventID. A second

@@ -10,6 +10,7 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+	"golang.org/x/text/width"
 
 	"github.com/tsunagu/tsunagu/internal/app/apptest"
 	"github.com/tsunagu/tsunagu/internal/checkin"
@@ -87,6 +88,10 @@ func TestCheckIn(t *testing.T) {
 	}
 	if audits() != 1 || checkedIn() != 1 {
 		t.Errorf("repeat scan wrote something")
+	}
+	// Typed on a Japanese keyboard: full-width letters, digits and spaces.
+	if a, err := e.App.Checkin.CheckIn(ctx, o.ID, ev, width.Widen.String(code[:6]+" "+code[6:]), by); err != nil || !a.Already || a.UserID != guest.UserID {
+		t.Errorf("full-width code: %+v %v", a, err)
 	}
 	c, err := e.App.Checkin.Count(ctx, o.ID, ev)
 	if err != nil || c.CheckedIn != 1 || c.Registered != 1 {
