@@ -325,15 +325,16 @@ func (s *Service) Move(ctx context.Context, orgID, eventID, userID int64, number
 // Rename names the working groups; names maps a group number to its name
 // (empty: shown as "Group N").
 func (s *Service) Rename(ctx context.Context, orgID, eventID int64, names map[int]string, by Actor) error {
+	clean := make(map[int]string, len(names))
 	for n, name := range names {
 		name = strings.TrimSpace(name)
 		if utf8.RuneCountInString(name) > MaxNameLen {
 			return ErrNameTooLong
 		}
-		names[n] = name
+		clean[n] = name
 	}
 	return s.db.Tx(ctx, func(tx db.Tx) error {
-		for n, name := range names {
+		for n, name := range clean {
 			if _, err := tx.ExecContext(ctx, `UPDATE event_breakout_groups SET name = $1 WHERE org_id = $2 AND event_id = $3 AND number = $4`,
 				name, orgID, eventID, n); err != nil {
 				return err

@@ -70,25 +70,21 @@ func (s *Server) breakoutGenerate(w http.ResponseWriter, r *http.Request, rc *re
 	f := r.PostForm
 	p := s.newPage(r, rc, "breakout.title")
 	p.Form = map[string]string{"size": f.Get("size"), "mode": f.Get("mode"), "only_checked_in": f.Get("only_checked_in")}
-	p.Errors = map[string]string{}
-	size, err := strconv.Atoi(strings.TrimSpace(f.Get("size")))
-	if err != nil || size < breakout.MinSize || size > breakout.MaxSize {
-		p.Errors["size"] = p.T("breakout.error.size", "min", breakout.MinSize, "max", breakout.MaxSize)
+	// A size that is not a number is 0, which Generate refuses as out of range.
+	size, _ := strconv.Atoi(strings.TrimSpace(f.Get("size")))
+	err := s.breakout.Generate(r.Context(), rc.org.ID, e.ID, size, breakout.Mode(f.Get("mode")), f.Get("only_checked_in") == "1", s.breakoutActor(r, rc))
+	switch {
+	case errors.Is(err, breakout.ErrSize):
+		p.Errors = map[string]string{"size": p.T("breakout.error.size", "min", breakout.MinSize, "max", breakout.MaxSize)}
+	case errors.Is(err, breakout.ErrMode):
+		p.Errors = map[string]string{"mode": p.T("breakout.error.mode")}
+	case errors.Is(err, breakout.ErrNoPeople):
+		p.Errors = map[string]string{"form": p.T("breakout.error.no_people")}
+	case err != nil:
+		s.serverError(w, r, err)
+		return
 	}
-	mode := breakout.Mode(f.Get("mode"))
-	if !mode.Valid() {
-		p.Errors["mode"] = p.T("breakout.error.mode")
-	}
-	if len(p.Errors) == 0 {
-		err = s.breakout.Generate(r.Context(), rc.org.ID, e.ID, size, mode, f.Get("only_checked_in") == "1", s.breakoutActor(r, rc))
-		if errors.Is(err, breakout.ErrNoPeople) {
-			p.Errors["form"] = p.T("breakout.error.no_people")
-		} else if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	if len(p.Errors) > 0 {
+	if p.Errors != nil {
 		s.renderBreakouts(w, r, rc, e, p, http.StatusUnprocessableEntity)
 		return
 	}
