@@ -288,7 +288,11 @@ const audience = `FROM users u
 			AND (c.left_from = 0 OR COALESCE(p.left_year, 0) >= c.left_from)
 			AND (c.left_to = 0 OR (COALESCE(p.left_year, 0) BETWEEN 1 AND c.left_to))
 			AND (c.department = '' OR COALESCE(mi.hr_department, '') = c.department OR COALESCE(p.department, '') = c.department))
-		OR u.id IN (SELECT e.user_id FROM invite_campaign_emails e WHERE e.org_id = u.org_id AND e.campaign_id = c.id AND e.user_id IS NOT NULL)
+		-- A pasted address: linked to its account when the campaign was
+		-- saved, or given one since (an HR import, say), which the sending
+		-- job links before it selects.
+		OR EXISTS (SELECT 1 FROM invite_campaign_emails e WHERE e.org_id = u.org_id AND e.campaign_id = c.id
+			AND (e.user_id = u.id OR (e.user_id IS NULL AND e.email_lower = u.email_lower)))
 	)`
 
 // Preview is who a campaign will reach.

@@ -107,6 +107,15 @@ func TestCampaignSendsInBatchesAndNeverTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An address with no account when the draft was saved that has one by
+	// the time it is sent (an HR import) is counted, so the campaign can start.
+	if p, err := s.Preview(ctx, e.Org.ID, draft); err != nil || p.Existing != 0 || p.NewAccounts != 1 {
+		t.Fatalf("draft preview before the import %+v %v", p, err)
+	}
+	e.AddLeaver(t, e.Org, "later@example.com", 2020, "営業部")
+	if p, err := s.Preview(ctx, e.Org.ID, draft); err != nil || p.Existing != 1 || p.NewAccounts != 0 || p.Total() != 1 {
+		t.Fatalf("draft preview after the import %+v %v", p, err)
+	}
 	list, err := s.Campaigns(ctx, e.Org.ID)
 	if err != nil || len(list) != 2 || list[0].ID != draft || list[0].Funnel != (invite.Funnel{}) || list[1].ID != id || list[1].Funnel.Sent != 7 {
 		t.Fatalf("campaigns %+v %v", list, err)
