@@ -285,55 +285,6 @@ func (s *Service) Invite(ctx context.Context, o org.Organization, actor org.Memb
 	return link, err
 }
 
-// PeekInvitation returns the invited member behind a join link.
-func (s *Service) PeekInvitation(ctx context.Context, o org.Organization, secret string) (org.Member, error) {
-	t, err := PeekToken(ctx, s.db.Read(), o.ID, TokenInvite, secret, s.cfg.Now())
-	if err != nil {
-		return org.Member{}, err
-	}
-	return s.orgs.Member(ctx, o.ID, t.UserID)
-}
-
-// AcceptInvitation sets the invited member's password (and corrected name)
-// and signs them in.
-func (s *Service) AcceptInvitation(ctx context.Context, o org.Organization, secret string, name org.Name, password string, c Client) (string, org.Member, error) {
-	if err := CheckPasswordPolicy(password); err != nil {
-		return "", org.Member{}, err
-	}
-	if err := name.Validate(); err != nil {
-		return "", org.Member{}, err
-	}
-	hash, err := s.HashPassword(password)
-	if err != nil {
-		return "", org.Member{}, err
-	}
-	now := s.cfg.Now()
-	var session string
-	var userID int64
-	err = s.db.Tx(ctx, func(tx db.Tx) error {
-		t, err := ConsumeToken(ctx, tx, o.ID, TokenInvite, secret, now)
-		if err != nil {
-			return err
-		}
-		userID = t.UserID
-		if err := s.orgs.SetPasswordHash(ctx, tx, o.ID, t.UserID, hash, now); err != nil {
-			return err
-		}
-		if err := s.orgs.SetName(ctx, tx, o.ID, t.UserID, name); err != nil {
-			return err
-		}
-		if session, err = s.Sessions.Create(ctx, tx, o.ID, t.UserID, c.IP, c.UserAgent, now); err != nil {
-			return err
-		}
-		return audit.Log(ctx, tx, audit.Entry{OrgID: o.ID, ActorUserID: t.UserID, ActorLabel: t.Email, Action: "auth.invitation_accepted", IP: c.IP})
-	})
-	if err != nil {
-		return "", org.Member{}, err
-	}
-	m, err := s.orgs.Member(ctx, o.ID, userID)
-	return session, m, err
-}
-
 // ChangeRole sets a member's role, as an admin, with an audit entry. An admin
 // cannot demote themselves, so an organization never locks itself out.
 func (s *Service) ChangeRole(ctx context.Context, o org.Organization, actor org.Member, userID int64, role org.Role, c Client) error {
