@@ -184,7 +184,7 @@ func (s *Service) ReportIncident(ctx context.Context, o org.Organization, a Acto
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, o.ID, ev, a.Member.UserID, body, s.now()).Scan(&id); err != nil {
 			return err
 		}
-		if err := s.notifyRoles(ctx, tx, o.ID, a.Member.UserID, []string{"admin"}, "event_incident", map[string]string{"title": title},
+		if err := s.notifyRoles(ctx, tx, o.ID, a.Member.UserID, []org.Role{org.Admin}, "event_incident", map[string]string{"title": title},
 			"/admin/events"); err != nil {
 			return err
 		}

@@ -112,10 +112,6 @@ const attendanceCondition = `r.status = 'registered' AND (r.checked_in_at IS NOT
 	SELECT 1 FROM event_registrations c WHERE c.org_id = r.org_id AND c.event_id = r.event_id AND c.checked_in_at IS NOT NULL))`
 
 func feedbackParticipants(ctx context.Context, q db.Querier, orgID, eventID int64) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.user_id FROM event_registrations r WHERE r.org_id = $1 AND r.event_id = $2 AND `+
+	return db.IDs(ctx, q, `SELECT r.user_id FROM event_registrations r WHERE r.org_id = $1 AND r.event_id = $2 AND `+
 		attendanceCondition+` ORDER BY r.id`, orgID, eventID)
-	if err != nil {
-		return nil, err
-	}
-	return collectIDs(rows)
 }

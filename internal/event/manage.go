@@ -2,7 +2,6 @@ package event
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -93,16 +92,11 @@ func (s *Service) insert(ctx context.Context, o org.Organization, a Actor, f For
 
 // notifyStaff tells every admin and supporter (category staff).
 func (s *Service) notifyStaff(ctx context.Context, tx db.Tx, orgID, actorID int64, kind string, args map[string]string, link string) error {
-	return s.notifyRoles(ctx, tx, orgID, actorID, []string{"admin", "supporter"}, kind, args, link)
+	return s.notifyRoles(ctx, tx, orgID, actorID, []org.Role{org.Admin, org.Supporter}, kind, args, link)
 }
 
-func (s *Service) notifyRoles(ctx context.Context, tx db.Tx, orgID, actorID int64, roles []string, kind string, args map[string]string, link string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT user_id FROM memberships WHERE org_id = $1 AND ended_at IS NULL AND role IN ('`+
-		strings.Join(roles, "', '")+`') ORDER BY user_id`, orgID)
-	if err != nil {
-		return err
-	}
-	ids, err := collectIDs(rows)
+func (s *Service) notifyRoles(ctx context.Context, tx db.Tx, orgID, actorID int64, roles []org.Role, kind string, args map[string]string, link string) error {
+	ids, err := org.ActiveIDs(ctx, tx, orgID, roles...)
 	if err != nil {
 		return err
 	}
@@ -115,28 +109,16 @@ func (s *Service) notifyRoles(ctx context.Context, tx db.Tx, orgID, actorID int6
 	return nil
 }
 
-// collectIDs reads and closes rows of one id column.
-func collectIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
 // participants returns the user ids of an event's registrations in the given statuses.
 func participants(ctx context.Context, q db.Querier, orgID, eventID int64, statuses ...string) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT user_id FROM event_registrations WHERE org_id = $1 AND event_id = $2
-		AND status IN ('`+strings.Join(statuses, "', '")+`') ORDER BY queued_at, id`, orgID, eventID)
-	if err != nil {
-		return nil, err
+	args := []any{orgID, eventID}
+	marks := make([]string, len(statuses))
+	for i, st := range statuses {
+		args = append(args, st)
+		marks[i] = fmt.Sprintf("$%d", len(args))
 	}
-	return collectIDs(rows)
+	return db.IDs(ctx, q, `SELECT user_id FROM event_registrations WHERE org_id = $1 AND event_id = $2
+		AND status IN (`+strings.Join(marks, ", ")+`) ORDER BY queued_at, id`, args...)
 }
 
 // Update changes an event. Organizers (staff and the creator) may edit; a

@@ -536,21 +536,8 @@ func (s *Service) Report(ctx context.Context, o org.Organization, v Viewer, post
 // notifyStaff tells admins and supporters that a post was reported. The
 // reporter is not named: the queue shows who reported to staff who open it.
 func (s *Service) notifyStaff(ctx context.Context, tx db.Querier, orgID, reporterID int64) error {
-	rows, err := tx.QueryContext(ctx, `SELECT user_id FROM memberships WHERE org_id = $1 AND role IN ('admin', 'supporter') AND ended_at IS NULL ORDER BY user_id LIMIT 100`, orgID)
+	staff, err := org.ActiveIDs(ctx, tx, orgID, org.Admin, org.Supporter)
 	if err != nil {
-		return err
-	}
-	var staff []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		staff = append(staff, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, id := range staff {

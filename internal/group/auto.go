@@ -345,7 +345,7 @@ func (s *Service) ResyncAll(ctx context.Context, orgID int64) (int, error) {
 			return err
 		}
 		// Members of the groups who are no longer active need a sync too.
-		members, err := queryIDs(ctx, tx, `SELECT DISTINCT gm.user_id FROM group_members gm
+		members, err := db.IDs(ctx, tx, `SELECT DISTINCT gm.user_id FROM group_members gm
 			JOIN groups g ON g.org_id = gm.org_id AND g.id = gm.group_id
 			WHERE gm.org_id = $1 AND g.kind = 'auto' AND g.archived_at IS NULL`, orgID)
 		if err != nil {

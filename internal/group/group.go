@@ -188,24 +188,6 @@ func (s *Service) list(ctx context.Context, where string, args ...any) ([]Group,
 	return out, rows.Err()
 }
 
-// queryIDs runs a query of one id column and collects the ids.
-func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
 // MyGroups lists the active groups userID belongs to, by name.
 func (s *Service) MyGroups(ctx context.Context, orgID, userID int64) ([]Group, error) {
 	return s.list(ctx, `WHERE g.org_id = $1 AND g.archived_at IS NULL AND EXISTS (SELECT 1 FROM group_members gm

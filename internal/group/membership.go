@@ -86,11 +86,11 @@ func (s *Service) notifyManagers(ctx context.Context, tx db.Querier, g Group, re
 	if s.notify == nil {
 		return nil
 	}
-	managers, err := queryIDs(ctx, tx, `SELECT gm.user_id FROM group_members gm
+	managers, err := db.IDs(ctx, tx, `SELECT gm.user_id FROM group_members gm
 		JOIN memberships m ON m.org_id = gm.org_id AND m.user_id = gm.user_id AND m.ended_at IS NULL
 		WHERE gm.org_id = $1 AND gm.group_id = $2 AND gm.is_manager = TRUE`, g.OrgID, g.ID)
 	if err == nil && len(managers) == 0 {
-		managers, err = queryIDs(ctx, tx, `SELECT user_id FROM memberships WHERE org_id = $1 AND ended_at IS NULL AND role IN ('admin', 'supporter')`, g.OrgID)
+		managers, err = org.ActiveIDs(ctx, tx, g.OrgID, org.Admin, org.Supporter)
 	}
 	if err != nil {
 		return err

@@ -65,7 +65,7 @@ func (s *Service) writeInbox(ctx context.Context, tx db.Tx, orgID, convID, membe
 	if err != nil {
 		return err
 	}
-	admins, err := activeAdmins(ctx, tx, orgID)
+	admins, err := org.ActiveIDs(ctx, tx, orgID, org.Admin)
 	if err != nil {
 		return err
 	}
@@ -76,23 +76,6 @@ func (s *Service) writeInbox(ctx context.Context, tx db.Tx, orgID, convID, membe
 		}
 	}
 	return nil
-}
-
-func activeAdmins(ctx context.Context, q db.Querier, orgID int64) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'admin' AND ended_at IS NULL ORDER BY user_id`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // InboxThread returns a thread of the HR inbox for an admin, with the

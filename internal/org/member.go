@@ -167,6 +167,22 @@ func (s *Store) Member(ctx context.Context, orgID, userID int64) (Member, error)
 	return scanMember(s.db.Read().QueryRowContext(ctx, memberSelect+` WHERE u.org_id = $1 AND u.id = $2`, orgID, userID))
 }
 
+// ActiveIDs lists the user ids of orgID's current members who have one of
+// roles, within q: who is told of a report, a proposal or an inbox message.
+func ActiveIDs(ctx context.Context, q db.Querier, orgID int64, roles ...Role) ([]int64, error) {
+	if len(roles) == 0 {
+		return nil, nil
+	}
+	args := []any{orgID}
+	marks := make([]string, len(roles))
+	for i, r := range roles {
+		args = append(args, string(r))
+		marks[i] = fmt.Sprintf("$%d", len(args))
+	}
+	return db.IDs(ctx, q, `SELECT user_id FROM memberships WHERE org_id = $1 AND ended_at IS NULL AND role IN (`+
+		strings.Join(marks, ", ")+`) ORDER BY user_id`, args...)
+}
+
 // MemberByEmail returns an active member of orgID by email, ignoring case.
 func (s *Store) MemberByEmail(ctx context.Context, orgID int64, email string) (Member, error) {
 	return scanMember(s.db.Read().QueryRowContext(ctx, memberSelect+` WHERE u.org_id = $1 AND u.email_lower = $2`,

@@ -3,6 +3,7 @@ package org_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -158,6 +159,38 @@ func TestSafeNext(t *testing.T) {
 	} {
 		if got := o.SafeNext(next); got != want {
 			t.Errorf("SafeNext(%q) = %q, want %q", next, got, want)
+		}
+	}
+}
+
+// ActiveIDs finds the current members with the given roles, of one
+// organization only, and nobody for no roles.
+func TestActiveIDs(t *testing.T) {
+	s, d, o := setup(t)
+	ctx := context.Background()
+	other, _ := s.CreateOrganization(ctx, d.Write(), "kaede", "かえで", "")
+	add := func(o org.Organization, email string, r org.Role) int64 {
+		id, err := s.CreateMember(ctx, d.Write(), o.ID, org.NewMember{Email: email, Name: org.Name{Family: "山田"}, Role: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	admin := add(o, "admin@example.jp", org.Admin)
+	sup := add(o, "sup@example.jp", org.Supporter)
+	add(o, "alum@example.jp", org.Alumni)
+	add(other, "admin@kaede.example.jp", org.Admin)
+	ended := add(o, "gone@example.jp", org.Admin)
+	if _, err := d.Write().ExecContext(ctx, `UPDATE memberships SET ended_at = $3 WHERE org_id = $1 AND user_id = $2`, o.ID, ended, db.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		roles []org.Role
+		want  []int64
+	}{{[]org.Role{org.Admin, org.Supporter}, []int64{admin, sup}}, {[]org.Role{org.Admin}, []int64{admin}}, {nil, nil}} {
+		got, err := org.ActiveIDs(ctx, d.Read(), o.ID, c.roles...)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("ActiveIDs(%v) = %v %v, want %v", c.roles, got, err, c.want)
 		}
 	}
 }

@@ -227,6 +227,24 @@ func (d *DB) Tx(ctx context.Context, fn func(tx Tx) error) (err error) {
 	return tx.Commit()
 }
 
+// IDs runs a query of one integer column and returns its values.
+func IDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint failure, on either dialect.
 func IsUniqueViolation(err error) bool {
 	if err == nil {
