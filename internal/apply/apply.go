@@ -20,6 +20,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/auth"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 	"github.com/tsunagu/tsunagu/internal/platform/jobs"
 	"github.com/tsunagu/tsunagu/internal/platform/tz"
 )
@@ -142,23 +143,11 @@ type Form struct {
 	Honeypot string
 }
 
-// FieldError is a problem with one field, as a catalog key.
-type FieldError struct {
-	Field string
-	Key   string
-	Args  []any
-}
+// FieldError is one problem with a form field (form.Problem).
+type FieldError = form.Problem
 
-// ValidationErrors lists every problem of a form.
-type ValidationErrors []FieldError
-
-func (v ValidationErrors) Error() string {
-	parts := make([]string, len(v))
-	for i, e := range v {
-		parts[i] = e.Field + ": " + e.Key
-	}
-	return "invalid application: " + strings.Join(parts, ", ")
-}
+// ValidationErrors are all the problems of one form; nothing was written (form.Problems).
+type ValidationErrors = form.Problems
 
 // Application is one stored application.
 type Application struct {
@@ -207,7 +196,7 @@ func clean(s string) string {
 // validate checks the form and returns it cleaned, with the parsed years.
 func (s *Service) validate(f Form) (Application, error) {
 	var errs ValidationErrors
-	add := func(field, key string, args ...any) { errs = append(errs, FieldError{field, key, args}) }
+	add := errs.Add
 	a := Application{Family: clean(f.Family), Given: clean(f.Given), FamilyKana: clean(f.FamilyKana), GivenKana: clean(f.GivenKana),
 		Department: clean(f.Department), Message: clean(f.Message), Lang: f.Lang}
 	if a.Lang != "en" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tsunagu/tsunagu/internal/audience"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 )
 
 // Limits of the form.
@@ -65,33 +66,11 @@ func FormOf(e Event) Form {
 	return f
 }
 
-// FieldError is a problem with one field, as a catalog key.
-type FieldError struct {
-	Field string
-	Key   string
-	Args  []any
-}
+// FieldError is one problem with a form field (form.Problem).
+type FieldError = form.Problem
 
-// ValidationErrors lists every problem of a form.
-type ValidationErrors []FieldError
-
-func (v ValidationErrors) Error() string {
-	parts := make([]string, len(v))
-	for i, e := range v {
-		parts[i] = e.Field + ": " + e.Key
-	}
-	return "invalid event: " + strings.Join(parts, ", ")
-}
-
-// Has says whether field has an error.
-func (v ValidationErrors) Has(field string) bool {
-	for _, e := range v {
-		if e.Field == field {
-			return true
-		}
-	}
-	return false
-}
+// ValidationErrors are all the problems of one form; nothing was written (form.Problems).
+type ValidationErrors = form.Problems
 
 // clean trims a value and drops control characters other than newlines and tabs.
 func clean(s string) string {
@@ -108,7 +87,7 @@ func clean(s string) string {
 // requireFuture refuses a start in the past (new events and proposals).
 func (s *Service) validate(ctx context.Context, q db.Querier, orgID int64, f Form, requireFuture bool) (Event, error) {
 	var errs ValidationErrors
-	add := func(field, key string, args ...any) { errs = append(errs, FieldError{field, key, args}) }
+	add := errs.Add
 	e := Event{OrgID: orgID, Title: clean(f.Title), Description: clean(f.Description), Format: f.Format,
 		TZ: strings.TrimSpace(f.TZ), Venue: clean(f.Venue), OnlineURL: strings.TrimSpace(f.OnlineURL), Alcohol: f.Alcohol,
 		Conduct: clean(f.Conduct)}

@@ -15,6 +15,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/notify"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 )
 
 // Limits of what members write.
@@ -36,23 +37,11 @@ var (
 	ErrAlreadyReported = errors.New("feed: already reported")
 )
 
-// FieldError is a problem with one field, as a catalog key.
-type FieldError struct {
-	Field string
-	Key   string
-	Args  []any
-}
+// FieldError is one problem with a form field (form.Problem).
+type FieldError = form.Problem
 
-// Errors are the problems of one submission.
-type Errors []FieldError
-
-func (e Errors) Error() string {
-	var b []string
-	for _, f := range e {
-		b = append(b, f.Field+": "+f.Key)
-	}
-	return "feed: invalid: " + strings.Join(b, "; ")
-}
+// Errors are all the problems of one form; nothing was written (form.Problems).
+type Errors = form.Problems
 
 // Reaction kinds, in the order they are shown.
 var Reactions = []string{"like", "love", "party", "clap", "laugh"}

@@ -18,6 +18,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/notify"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 )
 
 // Kind says how people get into a group.
@@ -46,23 +47,11 @@ var (
 	ErrAutomatic = errors.New("automatic group")
 )
 
-// FieldError is one problem with one form field; Key is an i18n key.
-type FieldError struct {
-	Field string
-	Key   string
-	Args  []any
-}
+// FieldError is one problem with a form field (form.Problem).
+type FieldError = form.Problem
 
-// Errors lists every problem of one form.
-type Errors []FieldError
-
-func (e Errors) Error() string {
-	var b []string
-	for _, f := range e {
-		b = append(b, f.Field+": "+f.Key)
-	}
-	return "group: invalid: " + strings.Join(b, "; ")
-}
+// Errors are all the problems of one form; nothing was written (form.Problems).
+type Errors = form.Problems
 
 // Group is one group of an organization.
 type Group struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/email"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 	"github.com/tsunagu/tsunagu/internal/platform/jobs"
 )
 
@@ -47,20 +48,11 @@ type CampaignInput struct {
 	Emails     string // pasted: one per line, "email" or "email, family name, given name"
 }
 
-// Problem is one thing wrong with a campaign form: the field and a catalog
-// key with its arguments.
-type Problem struct {
-	Field string
-	Key   string
-	Args  []any
-}
+// Problem is one problem with a form field (form.Problem).
+type Problem = form.Problem
 
-// Problems are all the things wrong with a form.
-type Problems []Problem
-
-func (p Problems) Error() string {
-	return fmt.Sprintf("invite: %d problems in the campaign form", len(p))
-}
+// Problems are all the problems of one form; nothing was written (form.Problems).
+type Problems = form.Problems
 
 type pasted struct {
 	email, lower  string

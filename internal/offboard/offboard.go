@@ -18,6 +18,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/member"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 	"github.com/tsunagu/tsunagu/internal/platform/jobs"
 	"github.com/tsunagu/tsunagu/internal/platform/tz"
 )
@@ -50,23 +51,11 @@ var (
 	ErrTooMany = errors.New("offboard: too many messages")
 )
 
-// FieldError is one problem with one form field; Key is an i18n key.
-type FieldError struct {
-	Field string
-	Key   string
-	Args  []any
-}
+// FieldError is one problem with a form field (form.Problem).
+type FieldError = form.Problem
 
-// Errors lists every problem of one form.
-type Errors []FieldError
-
-func (e Errors) Error() string {
-	var b []string
-	for _, f := range e {
-		b = append(b, f.Field+": "+f.Key)
-	}
-	return "offboard: invalid: " + strings.Join(b, "; ")
-}
+// Errors are all the problems of one form; nothing was written (form.Problems).
+type Errors = form.Problems
 
 // RowError is the problems of one line of a bulk entry.
 type RowError struct {

@@ -62,10 +62,7 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	case err == nil:
 		http.Redirect(w, r, "/o/"+rc.org.Slug+"/apply/sent", http.StatusSeeOther)
 	case errors.As(err, &verrs):
-		p.Errors = map[string]string{"form": p.T("apply.error.summary")}
-		for _, e := range verrs {
-			p.Errors[e.Field] = p.T(e.Key, e.Args...)
-		}
+		p.Errors = problemMessages(p, verrs, "apply.error.summary")
 		s.render(w, r, http.StatusUnprocessableEntity, "apply_form.html", p)
 	case errors.Is(err, apply.ErrRateLimited):
 		p.Errors = map[string]string{"form": p.T("apply.error.rate_limited")}

@@ -189,19 +189,6 @@ func (s *Server) actor(r *http.Request, rc *reqCtx) event.Actor {
 	return event.Actor{Member: *rc.member, IP: s.clientIP(r)}
 }
 
-// formErrors turns validation errors into messages next to the fields.
-func formErrors(p *Page, err error) (map[string]string, bool) {
-	var verrs event.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return nil, false
-	}
-	out := map[string]string{"form": p.T("event.error.summary")}
-	for _, e := range verrs {
-		out[e.Field] = p.T(e.Key, e.Args...)
-	}
-	return out, true
-}
-
 func (s *Server) eventCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	s.eventSave(w, r, rc, "event.new.title", "/events/new", func(f event.Form) (event.Event, error) {
 		return s.events.Create(r.Context(), rc.org, s.actor(r, rc), f)
@@ -220,11 +207,13 @@ func (s *Server) eventSave(w http.ResponseWriter, r *http.Request, rc *reqCtx, t
 	}
 	f := eventFormFrom(r)
 	e, err := save(f)
-	if err != nil {
-		if errs, ok := formErrors(s.newPage(r, rc, titleKey), err); ok {
-			s.eventFormPage(w, r, rc, http.StatusUnprocessableEntity, titleKey, action, formMap(f), errs)
-			return
-		}
+	var probs event.ValidationErrors
+	switch {
+	case errors.As(err, &probs):
+		errs := problemMessages(s.newPage(r, rc, titleKey), probs, "event.error.summary")
+		s.eventFormPage(w, r, rc, http.StatusUnprocessableEntity, titleKey, action, formMap(f), errs)
+		return
+	case err != nil:
 		s.eventError(w, r, err)
 		return
 	}

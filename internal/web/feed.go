@@ -41,14 +41,6 @@ func (s *Server) viewer(r *http.Request, rc *reqCtx) feed.Viewer {
 	return feed.ViewerOf(rc.member, s.clientIP(r))
 }
 
-func feedErrors(p *Page, errs feed.Errors) map[string]string {
-	out := map[string]string{}
-	for _, e := range errs {
-		out[e.Field] = p.T(e.Key, e.Args...)
-	}
-	return out
-}
-
 // feedPage renders the feed with p's form and errors.
 func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *Page, status int) {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
@@ -192,7 +184,7 @@ func (s *Server) feedCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	}
 	var errs feed.Errors
 	if errors.As(err, &errs) {
-		p.Errors = feedErrors(p, errs)
+		p.Errors = problemMessages(p, errs, "")
 		s.feedPage(w, r, rc, p, http.StatusUnprocessableEntity)
 		return
 	}
@@ -252,7 +244,7 @@ func (s *Server) feedFail(w http.ResponseWriter, r *http.Request, rc *reqCtx, po
 	var errs feed.Errors
 	switch {
 	case errors.As(err, &errs):
-		p.Errors = feedErrors(p, errs)
+		p.Errors = problemMessages(p, errs, "")
 		s.postPage(w, r, rc, post, p, http.StatusUnprocessableEntity)
 	case errors.Is(err, feed.ErrNotFound):
 		s.notFoundPage(w, r)

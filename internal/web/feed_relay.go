@@ -49,7 +49,7 @@ func (s *Server) relayStart(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if errors.As(err, &errs) {
 		p := s.newPage(r, rc, "feed.relay.title")
 		p.Form = map[string]string{"body": f.Get("body"), "next": f.Get("next")}
-		p.Errors = feedErrors(p, errs)
+		p.Errors = problemMessages(p, errs, "")
 		s.relaysPage(w, r, rc, p, http.StatusUnprocessableEntity)
 		return
 	}
@@ -122,7 +122,7 @@ func (s *Server) relayStep(w http.ResponseWriter, r *http.Request, rc *reqCtx, w
 				}
 			}
 		}
-		p.Errors = feedErrors(p, errs)
+		p.Errors = problemMessages(p, errs, "")
 		s.relayPage(w, r, rc, p, http.StatusUnprocessableEntity)
 	case errors.Is(err, feed.ErrNotYourTurn):
 		p.Errors = map[string]string{"form": p.T("feed.relay.error.not_your_turn")}

@@ -39,14 +39,6 @@ func (s *Server) groupActor(r *http.Request, rc *reqCtx) group.Actor {
 	return group.Actor{UserID: rc.member.UserID, Role: rc.member.Role, Label: rc.member.Email, IP: s.clientIP(r)}
 }
 
-func groupErrors(p *Page, errs group.Errors) map[string]string {
-	out := map[string]string{"form": p.T("group.error.form")}
-	for _, e := range errs {
-		out[e.Field] = p.T(e.Key, e.Args...)
-	}
-	return out
-}
-
 // groupsView is the data of /groups.
 type groupsView struct {
 	Mine, Discover, All []group.Group
@@ -95,7 +87,7 @@ func (s *Server) groupCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	case errors.As(err, &errs):
 		p := s.newPage(r, rc, "group.index.title")
 		p.Form = map[string]string{"name": d.Name, "description": d.Description, "kind": string(d.Kind)}
-		p.Errors = groupErrors(p, errs)
+		p.Errors = problemMessages(p, errs, "group.error.form")
 		s.groupsPage(w, r, rc, p, http.StatusUnprocessableEntity)
 	case errors.Is(err, group.ErrForbidden):
 		s.errorPage(w, r, http.StatusForbidden, "error.forbidden")
@@ -217,7 +209,7 @@ func (s *Server) groupActionFlash(w http.ResponseWriter, r *http.Request, rc *re
 		// Only the edit form has fields: show it again with what was typed.
 		p := s.groupPageOf(r, rc, g)
 		p.Form = map[string]string{"name": r.PostFormValue("name"), "description": r.PostFormValue("description")}
-		p.Errors = groupErrors(p, errs)
+		p.Errors = problemMessages(p, errs, "group.error.form")
 		s.groupPage(w, r, rc, g, p, http.StatusUnprocessableEntity)
 	case errors.Is(err, group.ErrNotFound):
 		s.notFoundPage(w, r)
@@ -377,7 +369,7 @@ func (s *Server) groupCreateAuto(w http.ResponseWriter, r *http.Request, rc *req
 		p := s.newPage(r, rc, "group.admin.title")
 		form["name"], form["description"] = d.Name, d.Description
 		p.Form = form
-		p.Errors = groupErrors(p, errs)
+		p.Errors = problemMessages(p, errs, "group.error.form")
 		if msg, ok := p.Errors["rule_value"]; ok {
 			p.Errors["value_"+rule.Field] = msg
 		}

@@ -60,14 +60,6 @@ func formOfInput(in offboard.Input) map[string]string {
 		"card_anonymous": anon, "card_manager": in.CardManager}
 }
 
-func offboardErrors(p *Page, errs offboard.Errors) map[string]string {
-	out := map[string]string{}
-	for _, e := range errs {
-		out[e.Field] = p.T(e.Key, e.Args...)
-	}
-	return out
-}
-
 func (s *Server) departuresPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, p *Page, status int, extra map[string]any) {
 	upcoming, past, err := s.offboard.List(r.Context(), rc.org.ID, 500)
 	if err != nil {
@@ -108,8 +100,7 @@ func (s *Server) departureRecord(w http.ResponseWriter, r *http.Request, rc *req
 		p := s.newPage(r, rc, "offboard.departures.title")
 		p.Form = formOfInput(in)
 		p.Form["bulk_lang"] = "ja"
-		p.Errors = offboardErrors(p, errs)
-		p.Errors["form"] = p.T("offboard.error.form")
+		p.Errors = problemMessages(p, errs, "offboard.error.form")
 		s.departuresPage(w, r, rc, p, http.StatusUnprocessableEntity, nil)
 		return
 	}
@@ -247,8 +238,7 @@ func (s *Server) departureUpdate(w http.ResponseWriter, r *http.Request, rc *req
 	case errors.As(err, &errs):
 		p := s.newPage(r, rc, "offboard.departures.title")
 		p.Form = formOfInput(in)
-		p.Errors = offboardErrors(p, errs)
-		p.Errors["form"] = p.T("offboard.error.form")
+		p.Errors = problemMessages(p, errs, "offboard.error.form")
 		s.departurePage(w, r, rc, d, p, http.StatusUnprocessableEntity)
 		return
 	case errors.Is(err, offboard.ErrNotPending):
@@ -381,7 +371,7 @@ func (s *Server) cardWrite(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	var errs offboard.Errors
 	switch {
 	case errors.As(err, &errs):
-		p.Errors = offboardErrors(p, errs)
+		p.Errors = problemMessages(p, errs, "")
 		s.cardPage(w, r, rc, d, a, p, http.StatusUnprocessableEntity)
 		return
 	case errors.Is(err, offboard.ErrClosed):

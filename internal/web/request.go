@@ -9,6 +9,7 @@ import (
 
 	"github.com/tsunagu/tsunagu/internal/auth"
 	"github.com/tsunagu/tsunagu/internal/org"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 	"github.com/tsunagu/tsunagu/internal/platform/i18n"
 )
 
@@ -176,4 +177,17 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request, rc *reqC
 		}
 	}
 	http.Redirect(w, r, rc.org.SafeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+}
+
+// problemMessages says a refused form's problems in the page's language,
+// next to their fields, and summaryKey (if any) at the top of the form.
+func problemMessages(p *Page, probs form.Problems, summaryKey string) map[string]string {
+	out := map[string]string{}
+	if summaryKey != "" {
+		out["form"] = p.T(summaryKey)
+	}
+	for _, e := range probs {
+		out[e.Field] = p.T(e.Key, e.Args...)
+	}
+	return out
 }
