@@ -333,7 +333,9 @@ func (r *runner) perRow(ctx context.Context) (counts, error) {
 						}
 						errs, err = r.apply(ctx, tx, pl)
 						if err != nil {
-							errs = []RowError{{Row: it.p.Row, Key: "hrimport.err.write", Value: cut(err.Error())}}
+							// The database's words are for the operator's log, not HR's report.
+							r.s.log.ErrorContext(ctx, "import row not written", "org_id", r.imp.OrgID, "import_id", r.imp.ID, "row", it.p.Row, "err", err)
+							errs = []RowError{{Row: it.p.Row, Key: "hrimport.err.write"}}
 						}
 						if len(errs) > 0 {
 							if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT hrimport_row`); err != nil {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -64,18 +65,23 @@ type Service struct {
 	jobs    *jobs.Queue
 	dir     string
 	now     func() time.Time
+	log     *slog.Logger
 
 	mu       sync.Mutex
 	progress map[int64]int // rows done of running imports, for the page while a transaction holds the rows
 }
 
 // New returns a Service that keeps uploaded files in dir and registers its
-// job kind on q (q may be nil for a command-line run).
-func New(d *db.DB, orgs *org.Store, members *member.Store, q *jobs.Queue, dir string, now func() time.Time) (*Service, error) {
+// job kind on q (q may be nil for a command-line run). log receives what went
+// wrong in a row that could not be written (nil: discarded).
+func New(d *db.DB, orgs *org.Store, members *member.Store, q *jobs.Queue, dir string, now func() time.Time, log *slog.Logger) (*Service, error) {
 	if now == nil {
 		now = db.Now
 	}
-	s := &Service{db: d, orgs: orgs, members: members, jobs: q, dir: dir, now: now, progress: map[int64]int{}}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{db: d, orgs: orgs, members: members, jobs: q, dir: dir, now: now, log: log, progress: map[int64]int{}}
 	if q != nil {
 		// One attempt: a run is idempotent, but a failed all-or-nothing run is
 		// the user's to repeat after fixing the file, not the queue's.
