@@ -181,24 +181,12 @@ func isKana(s string) bool {
 	return true
 }
 
-// clean trims a form value and drops control characters other than
-// newlines and tabs (a browser's CR LF becomes LF).
-func clean(s string) string {
-	s = strings.TrimSpace(s)
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
-			return r
-		}
-		return -1
-	}, s)
-}
-
 // validate checks the form and returns it cleaned, with the parsed years.
 func (s *Service) validate(f Form) (Application, error) {
 	var errs ValidationErrors
 	add := errs.Add
-	a := Application{Family: clean(f.Family), Given: clean(f.Given), FamilyKana: clean(f.FamilyKana), GivenKana: clean(f.GivenKana),
-		Department: clean(f.Department), Message: clean(f.Message), Lang: f.Lang}
+	a := Application{Family: form.Text(f.Family), Given: form.Text(f.Given), FamilyKana: form.Text(f.FamilyKana), GivenKana: form.Text(f.GivenKana),
+		Department: form.Text(f.Department), Message: form.Text(f.Message), Lang: f.Lang}
 	if a.Lang != "en" {
 		a.Lang = "ja"
 	}
@@ -630,7 +618,7 @@ func (s *Service) approveIn(ctx context.Context, tx db.Tx, o org.Organization, a
 // Reject declines a pending application with a reason, which is emailed to
 // the applicant.
 func (s *Service) Reject(ctx context.Context, o org.Organization, id int64, reason string, by Staff) error {
-	reason = clean(reason)
+	reason = form.Text(reason)
 	if reason == "" {
 		return ErrReasonRequired
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 )
 
 // FeedbackWindow is how long after the end participants may give or edit feedback.
@@ -50,7 +51,7 @@ func (s *Service) CanGiveFeedback(ctx context.Context, m org.Member, e Event) (b
 // GiveFeedback records m's feedback: one per participant, editable until
 // FeedbackWindow after the end.
 func (s *Service) GiveFeedback(ctx context.Context, m org.Member, eventID int64, rating int, comment string) error {
-	comment = clean(comment)
+	comment = form.Text(comment)
 	if rating < 1 || rating > 5 {
 		return ErrRating
 	}
@@ -154,7 +155,7 @@ var (
 // ReportIncident records a report (eventID 0 for a general one) and tells
 // the admins. The audit entry names the event, not the content.
 func (s *Service) ReportIncident(ctx context.Context, o org.Organization, a Actor, eventID int64, body string) error {
-	body = clean(body)
+	body = form.Text(body)
 	if body == "" {
 		return ErrIncidentEmpty
 	}

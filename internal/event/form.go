@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/tsunagu/tsunagu/internal/audience"
@@ -72,25 +71,14 @@ type FieldError = form.Problem
 // ValidationErrors are all the problems of one form; nothing was written (form.Problems).
 type ValidationErrors = form.Problems
 
-// clean trims a value and drops control characters other than newlines and tabs.
-func clean(s string) string {
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
-			return r
-		}
-		return -1
-	}, s)
-}
-
 // validate checks f and returns the event it describes (times in UTC).
 // requireFuture refuses a start in the past (new events and proposals).
 func (s *Service) validate(ctx context.Context, q db.Querier, orgID int64, f Form, requireFuture bool) (Event, error) {
 	var errs ValidationErrors
 	add := errs.Add
-	e := Event{OrgID: orgID, Title: clean(f.Title), Description: clean(f.Description), Format: f.Format,
-		TZ: strings.TrimSpace(f.TZ), Venue: clean(f.Venue), OnlineURL: strings.TrimSpace(f.OnlineURL), Alcohol: f.Alcohol,
-		Conduct: clean(f.Conduct)}
+	e := Event{OrgID: orgID, Title: form.Text(f.Title), Description: form.Text(f.Description), Format: f.Format,
+		TZ: strings.TrimSpace(f.TZ), Venue: form.Text(f.Venue), OnlineURL: strings.TrimSpace(f.OnlineURL), Alcohol: f.Alcohol,
+		Conduct: form.Text(f.Conduct)}
 	switch {
 	case e.Title == "":
 		add("title", "form.required")

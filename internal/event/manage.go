@@ -12,6 +12,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/notify"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 )
 
 // Actor is who does something, for the audit log.
@@ -264,7 +265,7 @@ func (s *Service) Review(ctx context.Context, o org.Organization, a Actor, id in
 	if !a.Member.Role.Staff() {
 		return ErrForbidden
 	}
-	message = clean(message)
+	message = form.Text(message)
 	if (decision == RequestChanges || decision == Decline) && message == "" {
 		return ErrMessageRequired
 	}

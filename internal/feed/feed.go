@@ -319,10 +319,6 @@ type NewPost struct {
 	Photos   []string // photo store keys, already saved
 }
 
-func cleanText(s string) string {
-	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-}
-
 func checkLength(field, body string, max int) Errors {
 	switch n := utf8.RuneCountInString(body); {
 	case n == 0:
@@ -346,7 +342,7 @@ func (s *Service) Create(ctx context.Context, o org.Organization, v Viewer, in N
 }
 
 func (s *Service) create(ctx context.Context, tx db.Querier, o org.Organization, v Viewer, in NewPost, relayID int64) (int64, error) {
-	in.Body = cleanText(in.Body)
+	in.Body = form.Text(in.Body)
 	errs := checkLength("body", in.Body, MaxPostLen)
 	if err := in.Audience.Validate(); err != nil {
 		errs = append(errs, FieldError{Field: "audience", Key: "feed.error.audience"})
@@ -437,7 +433,7 @@ func actorArgs(ctx context.Context, q db.Querier, orgID, userID int64) map[strin
 
 // AddComment writes a comment by v on a post v sees and notifies the post's author.
 func (s *Service) AddComment(ctx context.Context, o org.Organization, v Viewer, postID int64, body string) (int64, error) {
-	body = cleanText(body)
+	body = form.Text(body)
 	if errs := checkLength("comment", body, MaxCommentLen); errs != nil {
 		return 0, errs
 	}
@@ -499,7 +495,7 @@ func (s *Service) React(ctx context.Context, o org.Organization, v Viewer, postI
 
 // Report records v's report of a post they see.
 func (s *Service) Report(ctx context.Context, o org.Organization, v Viewer, postID int64, reason string) error {
-	reason = cleanText(reason)
+	reason = form.Text(reason)
 	if errs := checkLength("reason", reason, MaxReasonLen); errs != nil {
 		return errs
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/notify"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 )
 
 // ErrNotYourTurn is writing or passing on a relay one is not named in (any
@@ -170,7 +171,7 @@ func (s *Service) StartRelay(ctx context.Context, o org.Organization, v Viewer, 
 		if err != nil {
 			return err
 		}
-		errs = append(errs, checkLength("body", cleanText(body), MaxPostLen)...)
+		errs = append(errs, checkLength("body", form.Text(body), MaxPostLen)...)
 		if len(errs) > 0 {
 			return errs
 		}
@@ -187,7 +188,7 @@ func (s *Service) StartRelay(ctx context.Context, o org.Organization, v Viewer, 
 
 // WriteLink adds v's introduction to a relay in which v is named, naming next.
 func (s *Service) WriteLink(ctx context.Context, o org.Organization, v Viewer, relayID int64, body string, next int64) (postID int64, err error) {
-	if errs := checkLength("body", cleanText(body), MaxPostLen); errs != nil {
+	if errs := checkLength("body", form.Text(body), MaxPostLen); errs != nil {
 		return 0, errs
 	}
 	err = s.db.Tx(ctx, func(tx db.Tx) error {

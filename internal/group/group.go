@@ -319,7 +319,7 @@ type Draft struct {
 
 func (d *Draft) clean() Errors {
 	d.Name = strings.TrimSpace(d.Name)
-	d.Description = strings.TrimSpace(strings.ReplaceAll(d.Description, "\r\n", "\n"))
+	d.Description = form.Text(d.Description)
 	var errs Errors
 	switch n := utf8.RuneCountInString(d.Name); {
 	case n == 0:

@@ -14,6 +14,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/notify"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 )
 
 // Kinds of conversation.
@@ -118,11 +119,7 @@ func (m Message) Lines() []string { return strings.Split(m.Body, "\n") }
 // CleanBody normalises line endings and surrounding whitespace and checks
 // the limits.
 func CleanBody(raw string) (string, error) {
-	body := strings.ToValidUTF8(raw, "\uFFFD")
-	body = strings.ReplaceAll(body, "\r\n", "\n")
-	body = strings.ReplaceAll(body, "\r", "\n")
-	body = strings.ReplaceAll(body, "\x00", "")
-	body = strings.TrimSpace(body)
+	body := form.Text(raw)
 	if body == "" {
 		return "", ErrEmpty
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/tsunagu/tsunagu/internal/audit"
 	"github.com/tsunagu/tsunagu/internal/org"
 	"github.com/tsunagu/tsunagu/internal/platform/db"
+	"github.com/tsunagu/tsunagu/internal/platform/form"
 )
 
 // Limits of the card.
@@ -177,7 +178,7 @@ func (s *Service) Write(ctx context.Context, d Departure, w Writer, body, photoK
 		}
 		return 0, ErrNotFound
 	}
-	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
+	body = form.Text(body)
 	name := strings.TrimSpace(w.Name)
 	var errs Errors
 	switch n := utf8.RuneCountInString(body); {

@@ -6,7 +6,10 @@
 // and writes nothing when there is any.
 package form
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // Problem is one thing wrong with one field.
 type Problem struct {
@@ -40,4 +43,23 @@ func (p Problems) Has(field string) bool {
 		}
 	}
 	return false
+}
+
+// Text is what a person typed, as it is kept: valid UTF-8, line ends as \n,
+// no control characters but line breaks and tabs (a stray NUL or escape
+// from a paste would otherwise be stored and shown), and no surrounding
+// space.
+func Text(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r':
+			return '\n'
+		case r == '\n' || r == '\t' || !unicode.IsControl(r):
+			return r
+		}
+		return -1
+	}, s)
+	return strings.TrimSpace(s)
 }

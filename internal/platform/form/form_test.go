@@ -20,3 +20,17 @@ func TestProblems(t *testing.T) {
 		t.Errorf("Add and Has: %+v", p)
 	}
 }
+
+func TestText(t *testing.T) {
+	for in, want := range map[string]string{
+		"  こんにちは\r\n二行目\t表  ": "こんにちは\n二行目\t表",
+		"古い\rMac":             "古い\nMac",
+		"NUL\x00と\x1bESC":     "NULとESC",
+		"\xff壊れた":             "\uFFFD壊れた",
+		"\n\n":                "",
+	} {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
