@@ -265,21 +265,7 @@ func (ix *Index) searchFTS(ctx context.Context, orgID int64, q Query, limit, off
 		want = min(want, limit)
 	}
 	page := func(match string, limit int) ([]int64, error) {
-		rows, err := r.QueryContext(ctx, `SELECT rowid FROM member_search WHERE member_search MATCH $1 ORDER BY rowid LIMIT $2`,
-			match, limit)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		return out, rows.Err()
+		return db.IDs(ctx, r, `SELECT rowid FROM member_search WHERE member_search MATCH $1 ORDER BY rowid LIMIT $2`, match, limit)
 	}
 	// The name matches up to the end of the page: fewer means that is all
 	// of them, and the page goes on with the other matches in id order.
